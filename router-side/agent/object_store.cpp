@@ -432,6 +432,24 @@ void ObjectStore::update(const std::string& path, const std::string& id, const P
     publish(*m, wire::Change::CHANGED, *n, &rec);
 }
 
+std::string ObjectStore::ensureSingleton(const std::string& path, const Properties& defaults)
+{
+    Menu* m = menu(path);
+    if (!m)
+        return {};
+    if (!m->records.empty())
+        return formatId(m->records.begin()->first);
+    const std::uint64_t number = nextNumber_++;
+    if (m->persisted && db_) {
+        if (auto st = db_->put(path, number, defaults); !st)
+            qWarning("cannot persist %s: %s", path.c_str(), st.error().text().c_str());
+        (void)db_->setMeta("next-number", std::to_string(nextNumber_));
+    }
+    auto& rec = m->records[number] = Record{number, defaults, !m->persisted};
+    publish(*m, wire::Change::ADDED, number, &rec);
+    return formatId(number);
+}
+
 void ObjectStore::removeObserved(const std::string& path, const std::string& id)
 {
     Menu* m = menu(path);

@@ -55,6 +55,9 @@ public:
     // Merges properties into an object. Writable properties of a persisted
     // object are persisted too (e.g. a bridge renamed with `ip link`).
     void update(const std::string& menu, const std::string& id, const Properties& properties);
+    // The one object of a singleton menu (/system/identity), created with
+    // these properties when the database has none. Returns its id.
+    std::string ensureSingleton(const std::string& menu, const Properties& defaults);
     // Removes an observed object, or a configured one that vanished for good.
     void removeObserved(const std::string& menu, const std::string& id);
 
