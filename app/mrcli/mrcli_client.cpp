@@ -119,11 +119,11 @@ void MrcliClient::runScript()
     wire::Request req;
     req.mutable_cli_exec()->set_script(script.toStdString());
     client_.request(req, [this](const wire::Reply& reply) {
+        writeOut(reply.output());
         if (reply.error().code() != wire::ERROR_NONE) {
             finish(1, QString::fromStdString(Error::fromWire(reply.error()).text()));
             return;
         }
-        writeOut(reply.output());
         finish(0);
     });
 }
@@ -202,7 +202,7 @@ void MrcliClient::finish(int code, const QString& message)
     finished_ = true;
     raw_.reset();
     if (!message.isEmpty())
-        std::fprintf(stderr, "%s%s\n", code == 0 ? "" : "failure: ", qPrintable(message));
+        std::fprintf(stderr, "%s\n", qPrintable(message));
     client_.disconnectFromServer();
     emit done(code);
 }

@@ -27,9 +27,9 @@ struct ApiServices {
     // Opens a stream of the given kind for a logged-in session.
     std::function<Result<std::unique_ptr<ByteStream>>(Session& session, const wire::OpenStreamRequest& request)>
         openStream;
-    // Runs a CLI script non-interactively; output, or the first error with
-    // the output before it in the message.
-    std::function<Result<std::string>(Session& session, const std::string& script)> cliExec;
+    // Runs a CLI script non-interactively: a reply with the output and, if a
+    // line failed, the error (output holds what ran before it).
+    std::function<wire::Reply(Session& session, const std::string& script)> cliExec;
 };
 
 }  // namespace mr::agent

@@ -262,11 +262,7 @@ void ApiSession::onRequest(const wire::Envelope& e)
     case wire::Request::kCliExec: {
         if (!services_.cliExec)
             return replyError(id, {wire::ERROR_UNSUPPORTED, "no command line in this daemon", {}});
-        auto out = services_.cliExec(s, req.cli_exec().script());
-        if (!out)
-            return replyError(id, out.error());
-        r.set_output(*out);
-        return reply(id, std::move(r));
+        return reply(id, services_.cliExec(s, req.cli_exec().script()));
     }
     default:
         return replyError(id, {wire::ERROR_UNSUPPORTED, "unknown request", {}});
