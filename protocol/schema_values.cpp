@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <limits>
 
 namespace mr::protocol {
 namespace {
@@ -75,9 +76,10 @@ Result<long long> parseSize(const std::string& name, std::string_view in, const 
     if (i == 0)
         return Error::invalid(name, "invalid size '" + std::string(in) + "' for " + name);
     unsigned long long n = 0;
+    const std::string tooLarge = "size '" + std::string(in) + "' for " + name + " is too large";
     auto r = std::from_chars(in.data(), in.data() + i, n);
     if (r.ec != std::errc())
-        return Error::invalid(name, "size '" + std::string(in) + "' for " + name + " is too large");
+        return Error::invalid(name, tooLarge);
     std::string suffix(in.substr(i));
     auto factor = [](std::string_view u) -> long long {
         if (u.empty())
@@ -92,16 +94,24 @@ Result<long long> parseSize(const std::string& name, std::string_view in, const 
             return 1;
         return 0;
     };
-    if (suffix.empty())
+    if (suffix.empty()) {
+        if (n > static_cast<unsigned long long>(std::numeric_limits<long long>::max()))
+            return Error::invalid(name, tooLarge);
         return static_cast<long long>(n);
+    }
     const long long from = factor(suffix);
     const long long to = factor(unit);
     if (from == 0 || to <= 0)
         return Error::invalid(name, "unknown unit '" + suffix + "' for " + name + " (in " + unit + ")");
-    const long double bytes = static_cast<long double>(n) * from;
-    if (static_cast<long long>(bytes) % to != 0)
+    unsigned long long bytes = 0;
+    if (__builtin_mul_overflow(n, static_cast<unsigned long long>(from), &bytes))
+        return Error::invalid(name, tooLarge);
+    if (bytes % static_cast<unsigned long long>(to) != 0)
         return Error::invalid(name, std::string(in) + " is not a whole number of " + unit + " for " + name);
-    return static_cast<long long>(bytes / to);
+    const unsigned long long v = bytes / static_cast<unsigned long long>(to);
+    if (v > static_cast<unsigned long long>(std::numeric_limits<long long>::max()))
+        return Error::invalid(name, tooLarge);
+    return static_cast<long long>(v);
 }
 
 Result<std::string> parseTyped(const std::string& name, wire::PropertyType type, std::string_view input,
@@ -196,7 +206,8 @@ Result<long long> parseInteger(std::string_view text)
         base = 16;
         s.remove_prefix(2);
     }
-    if (s.empty())
+    // from_chars takes a sign of its own: "--5" or "0x-5" must not pass.
+    if (s.empty() || s.front() == '-' || s.front() == '+')
         return Error::invalid({}, "not a number");
     auto r = std::from_chars(s.data(), s.data() + s.size(), v, base);
     if (r.ec != std::errc() || r.ptr != s.data() + s.size())

@@ -5,6 +5,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QTimer>
 
 #include <cstdio>
 
@@ -77,7 +78,10 @@ int main(int argc, char** argv)
     o.readScript = o.script.isEmpty() && o.console.isEmpty() && !isatty(STDIN_FILENO);
 
     mr::ui::MrcliClient client(o);
-    QObject::connect(&client, &mr::ui::MrcliClient::done, &app, [](int code) { QCoreApplication::exit(code); });
-    client.start();
+    QObject::connect(&client, &mr::ui::MrcliClient::done, &app, [](int code) { QCoreApplication::exit(code); },
+                     Qt::QueuedConnection);
+    // Start inside the event loop: a connection can fail synchronously, and
+    // exit() before exec() would be lost.
+    QTimer::singleShot(0, &client, &mr::ui::MrcliClient::start);
     return app.exec();
 }

@@ -293,6 +293,7 @@ void ApiSession::openStream(std::uint64_t id, const wire::OpenStreamRequest& req
     reply(id, std::move(r));
     if (request.columns() && request.rows())
         s.stream->resize(request.columns(), request.rows());
+    s.stream->begin();
     pumpStream(sid);
 }
 

@@ -13,6 +13,8 @@ class ByteStream {
 public:
     virtual ~ByteStream() = default;
 
+    // Output is connected: say hello (a prompt, the console's recent screen).
+    virtual void begin() {}
     // Bytes the client typed or sent.
     virtual void input(std::string_view bytes) = 0;
     virtual void resize(unsigned columns, unsigned rows) { (void)columns; (void)rows; }

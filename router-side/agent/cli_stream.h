@@ -19,8 +19,7 @@ public:
 
     void input(std::string_view bytes) override;
     void resize(unsigned columns, unsigned rows) override;
-    // Prints the prompt; called once the owner has connected output.
-    void begin();
+    void begin() override;
 
 private:
     SessionCliBackend backend_;

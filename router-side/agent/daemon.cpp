@@ -59,6 +59,8 @@ Status Daemon::start()
     store_->registerProvider(net_.get());
     if (auto st = store_->start(); !st)
         return st;
+    if (auto st = net_->startStatus(); !st)
+        return st;
 
     throttle_ = std::make_unique<LoginThrottle>();
     ApiServices services;

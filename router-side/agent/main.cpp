@@ -96,12 +96,14 @@ int main(int argc, char** argv)
     // The namespace must be entered before any thread exists.
     std::optional<mr::net::Sandbox> sandbox;
     if (!sandboxName.empty()) {
-        auto s = mr::net::Sandbox::enter(sandboxName);
-        if (!s) {
-            std::fprintf(stderr, "metarouterd: sandbox %s: %s\n", sandboxName.c_str(), s.error().text().c_str());
+        sandbox.emplace(sandboxName);
+        mr::Status st = sandbox->setUp();
+        if (st)
+            st = sandbox->enter();
+        if (!st) {
+            std::fprintf(stderr, "metarouterd: sandbox %s: %s\n", sandboxName.c_str(), st.error().text().c_str());
             return 1;
         }
-        sandbox.emplace(std::move(*s));
     }
 
     QCoreApplication app(argc, argv);
@@ -109,8 +111,8 @@ int main(int argc, char** argv)
 
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalPipe) != 0)
         return 1;
-    QSocketNotifier signals(g_signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(&signals, &QSocketNotifier::activated, &app, [] {
+    QSocketNotifier signalNotifier(g_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&signalNotifier, &QSocketNotifier::activated, &app, [] {
         char c;
         (void)!read(g_signalPipe[0], &c, 1);
         qInfo("stopping on signal %d", c);

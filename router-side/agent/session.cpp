@@ -13,15 +13,16 @@ Session::Session(ObjectStore& store, UserInfo user) : store_(store), user_(std::
         if (isTenant() && tenantKey(m.path()).empty())
             continue;
         wire::MenuSchema copy = m;
-        if (user_.group != "full") {
-            // Show what this user may do, so that clients grey out the rest.
+        if (isTenant()) {
+            // A tenant sees only the commands meant for them; read users see
+            // everything and are refused on use, with a clear message.
             copy.set_can_add(false);
             copy.set_can_remove(false);
             copy.set_can_set(false);
             auto* cmds = copy.mutable_commands();
             for (int i = cmds->size() - 1; i >= 0; --i) {
                 const auto& c = cmds->Get(i);
-                if (!(isTenant() ? c.tenant() : c.read_only()))
+                if (!c.tenant())
                     cmds->DeleteSubrange(i, 1);
             }
         }
@@ -118,12 +119,15 @@ Result<std::string> Session::command(const std::string& menu, const std::string&
     const wire::MenuSchema* m = protocol::findMenu(schema_, menu);
     if (!m)
         return Error::notFound("no such menu: " + menu);
-    if (!protocol::findCommand(*m, cmd)) {
+    const wire::CommandSchema* c = protocol::findCommand(*m, cmd);
+    if (!c) {
         const wire::MenuSchema* full = store_.menuSchema(menu);
         if (full && protocol::findCommand(*full, cmd))
             return Error::denied("not allowed: user " + user_.name + " (group " + user_.group + ") cannot " + cmd);
         return Error::notFound("no such command: " + cmd);
     }
+    if (!canWrite() && !(isTenant() ? c->tenant() : c->read_only()))
+        return Error::denied("not allowed: user " + user_.name + " (group " + user_.group + ") cannot " + cmd);
     if (isTenant() && !id.empty()) {
         const Properties* p = store_.find(menu, id);
         if (!p || !visible(menu, *p))

@@ -1,0 +1,31 @@
+#pragma once
+// Builds `export` output: the commands that recreate the configuration.
+// Objects are written as `add` lines and singletons as `set`; objects of
+// menus one cannot add to (kernel links) are written as `set <name>` lines
+// after every `add`, so that a re-import finds the objects they name.
+
+#include <string>
+#include <vector>
+
+#include "metarouter.pb.h"
+
+namespace mr::cli {
+
+class ExportWriter {
+public:
+    // verbose: write default values too.
+    explicit ExportWriter(bool verbose = false) : verbose_(verbose) {}
+
+    void addMenu(const wire::MenuSchema& menu, const std::vector<wire::Object>& objects);
+    std::string text() const { return adds_ + sets_; }
+
+private:
+    // name=value pairs worth writing for one object, or empty.
+    std::string assignments(const wire::MenuSchema& menu, const wire::Object& object, bool skipKey) const;
+
+    bool verbose_;
+    std::string adds_;
+    std::string sets_;
+};
+
+}  // namespace mr::cli
