@@ -206,6 +206,11 @@ void ApiClient::onReceived(const wire::Envelope& e)
         auto it = pending_.find(e.id());
         if (it == pending_.end())
             break;
+        if (e.reply().in_progress()) {
+            auto handler = it->second;  // the final reply still follows
+            handler(e.reply());
+            break;
+        }
         auto handler = std::move(it->second);
         pending_.erase(it);
         handler(e.reply());

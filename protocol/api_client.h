@@ -44,7 +44,8 @@ public:
     void disconnectFromServer();
 
     // Sends a request; the handler gets its reply (also an error reply when
-    // the connection ends first).
+    // the connection ends first). Long-running commands call it for each
+    // progress reply (in_progress set) before the final one.
     void request(const wire::Request& request, ReplyHandler handler);
 
     void sendStreamData(quint32 stream, const QByteArray& data);

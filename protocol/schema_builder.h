@@ -73,6 +73,7 @@ public:
     CommandBuilder& readOnly() { c_.set_read_only(true); return *this; }
     CommandBuilder& tenant() { c_.set_tenant(true); return *this; }
     CommandBuilder& streams() { c_.set_streams(true); return *this; }
+    CommandBuilder& longRunning() { c_.set_long_running(true); return *this; }
     CommandBuilder& argument(std::string name, wire::PropertyType type, bool required = false,
                              std::string description = {})
     {
@@ -81,6 +82,22 @@ public:
         a->set_type(type);
         a->set_required(required);
         a->set_description(std::move(description));
+        return *this;
+    }
+    // An argument that may be typed without its name ("console mr1").
+    CommandBuilder& unnamedArgument(std::string name, wire::PropertyType type, bool required = false,
+                                    std::string description = {})
+    {
+        argument(std::move(name), type, required, std::move(description));
+        c_.mutable_arguments()->rbegin()->set_unnamed(true);
+        return *this;
+    }
+    // Limits an argument added last (integers, sizes).
+    CommandBuilder& range(long long min, long long max)
+    {
+        auto* a = &*c_.mutable_arguments()->rbegin();
+        a->set_min(min);
+        a->set_max(max);
         return *this;
     }
     const wire::CommandSchema& schema() const { return c_; }

@@ -27,9 +27,12 @@ struct ApiServices {
     // Opens a stream of the given kind for a logged-in session.
     std::function<Result<std::unique_ptr<ByteStream>>(Session& session, const wire::OpenStreamRequest& request)>
         openStream;
-    // Runs a CLI script non-interactively: a reply with the output and, if a
-    // line failed, the error (output holds what ran before it).
-    std::function<wire::Reply(Session& session, const std::string& script)> cliExec;
+    // Runs a CLI script non-interactively and answers once: a reply with the
+    // output and, if a line failed, the error (output holds what ran before).
+    // `alive` expires when the session goes away.
+    std::function<void(Session& session, const std::string& script, std::weak_ptr<void> alive,
+                       std::function<void(wire::Reply)> done)>
+        cliExec;
 };
 
 }  // namespace mr::agent

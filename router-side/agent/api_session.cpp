@@ -20,6 +20,7 @@ ApiSession::ApiSession(protocol::ApiConnection* connection, QString source, cons
             qInfo("user %s from %s disconnected: %s", session_->user().name.c_str(), qPrintable(source_),
                   qPrintable(reason));
         streams_.clear();
+        alive_.reset();
         session_.reset();
         emit finished();
     });
@@ -222,6 +223,30 @@ void ApiSession::onRequest(const wire::Envelope& e)
     case wire::Request::kCommand: {
         const auto& c = req.command();
         Properties args(c.arguments().begin(), c.arguments().end());
+        if (s.isLongRunning(c.menu(), c.command())) {
+            QPointer<ApiSession> self = this;
+            std::weak_ptr<int> alive = alive_;
+            CommandJob job;
+            job.progress = [self, id, alive](const std::string& line) {
+                if (!self || alive.expired())
+                    return;
+                wire::Reply progress;
+                progress.set_in_progress(true);
+                progress.set_output(line);
+                self->reply(id, std::move(progress));
+            };
+            job.done = [self, id, alive](Result<std::string> result) {
+                if (!self || alive.expired())
+                    return;
+                if (!result)
+                    return self->replyError(id, result.error());
+                wire::Reply done;
+                done.set_output(*result);
+                self->reply(id, std::move(done));
+            };
+            s.commandAsync(c.menu(), c.command(), c.id(), args, std::move(job));
+            return;
+        }
         auto out = s.command(c.menu(), c.command(), c.id(), args);
         if (!out)
             return replyError(id, out.error());
@@ -262,7 +287,12 @@ void ApiSession::onRequest(const wire::Envelope& e)
     case wire::Request::kCliExec: {
         if (!services_.cliExec)
             return replyError(id, {wire::ERROR_UNSUPPORTED, "no command line in this daemon", {}});
-        return reply(id, services_.cliExec(s, req.cli_exec().script()));
+        QPointer<ApiSession> self = this;
+        services_.cliExec(s, req.cli_exec().script(), alive_, [self, id](wire::Reply r) {
+            if (self)
+                self->reply(id, std::move(r));
+        });
+        return;
     }
     default:
         return replyError(id, {wire::ERROR_UNSUPPORTED, "unknown request", {}});
@@ -283,6 +313,10 @@ void ApiSession::openStream(std::uint64_t id, const wire::OpenStreamRequest& req
     s.stream = std::move(*stream);
     s.credit = request.window() ? request.window() : kStreamWindow;
     s.stream->output = [this, sid](std::string_view bytes) { streamOutput(sid, bytes); };
+    s.stream->backlog = [this, sid]() -> std::int64_t {
+        auto it = streams_.find(sid);
+        return it == streams_.end() ? 0 : static_cast<std::int64_t>(it->second.backlog.size());
+    };
     s.stream->ended = [this, sid](const std::string& reason) {
         // The stream may end from inside its own input(): close it later.
         QTimer::singleShot(0, this, [this, sid, reason] { closeStream(sid, reason, true); });

@@ -62,6 +62,8 @@ private:
     ApiServices services_;
     State state_ = State::AwaitHello;
     std::unique_ptr<Session> session_;
+    // Expires with the session: pending long-running work checks it.
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
     std::map<std::uint32_t, Stream> streams_;
     std::uint32_t nextStream_ = 1;
     int failedLogins_ = 0;

@@ -2,6 +2,7 @@
 // What a provider (net, hypervisor, system, users) implements for the menus
 // it owns: their schema, how a user's change becomes real, and commands.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,13 @@
 namespace mr::agent {
 
 class ObjectStore;
+
+// How a long-running command (schema: long_running) reports: progress lines
+// such as "imported: 40%", then exactly one done().
+struct CommandJob {
+    std::function<void(const std::string& line)> progress;
+    std::function<void(Result<std::string> result)> done;
+};
 
 // One change a user asked for, after schema validation and before commit.
 struct Mutation {
@@ -53,6 +61,14 @@ public:
     {
         (void)menu; (void)id; (void)arguments;
         return Error::notFound("no such command: " + command);
+    }
+
+    // A long-running command: returns at once and answers through the job,
+    // later, from the event loop. Arguments are validated already.
+    virtual void commandAsync(const std::string& menu, const std::string& command, const std::string& id,
+                              const Properties& arguments, CommandJob job)
+    {
+        job.done(this->command(menu, command, id, arguments));
     }
 };
 

@@ -357,10 +357,10 @@ Status ObjectStore::remove(const std::string& path, const std::string& id)
     return {};
 }
 
-Result<std::string> ObjectStore::command(const std::string& path, const std::string& cmd, const std::string& id,
-                                         const Properties& arguments)
+Result<Properties> ObjectStore::checkCommand(const std::string& path, const std::string& cmd, const std::string& id,
+                                             const Properties& arguments) const
 {
-    Menu* m = menu(path);
+    const Menu* m = menu(path);
     if (!m)
         return Error::notFound("no such menu: " + path);
     const wire::CommandSchema* c = protocol::findCommand(m->schema, cmd);
@@ -387,7 +387,25 @@ Result<std::string> ObjectStore::command(const std::string& path, const std::str
     for (const auto& a : c->arguments())
         if (a.required() && !args.count(a.name()))
             return Error::invalid(a.name(), "missing " + a.name() + ": it is required");
-    return m->provider->command(path, cmd, id, args);
+    return args;
+}
+
+Result<std::string> ObjectStore::command(const std::string& path, const std::string& cmd, const std::string& id,
+                                         const Properties& arguments)
+{
+    auto args = checkCommand(path, cmd, id, arguments);
+    if (!args)
+        return args.error();
+    return menu(path)->provider->command(path, cmd, id, *args);
+}
+
+void ObjectStore::commandAsync(const std::string& path, const std::string& cmd, const std::string& id,
+                               const Properties& arguments, CommandJob job)
+{
+    auto args = checkCommand(path, cmd, id, arguments);
+    if (!args)
+        return job.done(args.error());
+    menu(path)->provider->commandAsync(path, cmd, id, *args, std::move(job));
 }
 
 std::string ObjectStore::addObserved(const std::string& path, const Properties& properties)

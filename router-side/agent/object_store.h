@@ -47,6 +47,9 @@ public:
     Status remove(const std::string& menu, const std::string& id);
     Result<std::string> command(const std::string& menu, const std::string& command, const std::string& id,
                                 const Properties& arguments);
+    // A long-running command: progress and the result come through the job.
+    void commandAsync(const std::string& menu, const std::string& command, const std::string& id,
+                      const Properties& arguments, CommandJob job);
 
     // --- provider operations: observed state, not validated ------------
     // An object the daemon did not create (a kernel link, a dynamic address).
@@ -99,6 +102,8 @@ private:
 
     Menu* menu(const std::string& path);
     const Menu* menu(const std::string& path) const;
+    Result<Properties> checkCommand(const std::string& menu, const std::string& command, const std::string& id,
+                                    const Properties& arguments) const;
     Result<Properties> validate(const Menu& m, const Properties& in, bool adding, const std::string& selfId) const;
     wire::Object toWire(const Menu& m, std::uint64_t number, const Record& r) const;
     void publish(Menu& m, wire::Change::Kind kind, std::uint64_t number, const Record* r);

@@ -113,8 +113,7 @@ Status Session::remove(const std::string& menu, const std::string& id)
     return store_.remove(menu, id);
 }
 
-Result<std::string> Session::command(const std::string& menu, const std::string& cmd, const std::string& id,
-                                     const Properties& arguments)
+Status Session::checkCommand(const std::string& menu, const std::string& cmd, const std::string& id) const
 {
     const wire::MenuSchema* m = protocol::findMenu(schema_, menu);
     if (!m)
@@ -133,7 +132,30 @@ Result<std::string> Session::command(const std::string& menu, const std::string&
         if (!p || !visible(menu, *p))
             return Error::notFound("no such item: " + id);
     }
+    return {};
+}
+
+bool Session::isLongRunning(const std::string& menu, const std::string& cmd) const
+{
+    const wire::MenuSchema* m = protocol::findMenu(schema_, menu);
+    const wire::CommandSchema* c = m ? protocol::findCommand(*m, cmd) : nullptr;
+    return c && c->long_running();
+}
+
+Result<std::string> Session::command(const std::string& menu, const std::string& cmd, const std::string& id,
+                                     const Properties& arguments)
+{
+    if (auto st = checkCommand(menu, cmd, id); !st)
+        return st.error();
     return store_.command(menu, cmd, id, arguments);
+}
+
+void Session::commandAsync(const std::string& menu, const std::string& cmd, const std::string& id,
+                           const Properties& arguments, CommandJob job)
+{
+    if (auto st = checkCommand(menu, cmd, id); !st)
+        return job.done(st.error());
+    store_.commandAsync(menu, cmd, id, arguments, std::move(job));
 }
 
 Result<std::uint64_t> Session::subscribe(const std::string& menu, ObjectStore::Listener listener)

@@ -32,6 +32,10 @@ public:
     Status remove(const std::string& menu, const std::string& id);
     Result<std::string> command(const std::string& menu, const std::string& command, const std::string& id,
                                 const Properties& arguments);
+    // Long-running commands (schema long_running) answer through the job.
+    void commandAsync(const std::string& menu, const std::string& command, const std::string& id,
+                      const Properties& arguments, CommandJob job);
+    bool isLongRunning(const std::string& menu, const std::string& command) const;
 
     // Subscribes with the same filtering as get(). Returns the subscription id.
     Result<std::uint64_t> subscribe(const std::string& menu, ObjectStore::Listener listener);
@@ -43,6 +47,7 @@ public:
 
 private:
     Status checkMenu(const std::string& menu) const;
+    Status checkCommand(const std::string& menu, const std::string& command, const std::string& id) const;
     bool visible(const std::string& menu, const Properties& properties) const;
     bool visible(const std::string& menu, const wire::Object& object) const;
 

@@ -74,11 +74,10 @@ Outcome CliEngine::execute(std::string_view line)
     return out;
 }
 
-Outcome CliEngine::runScript(std::string_view script)
+Outcome CliEngine::runScript(std::string_view script, std::size_t offset, std::size_t lineNo)
 {
     Outcome out;
-    std::size_t lineNo = 0;
-    std::size_t pos = 0;
+    std::size_t pos = offset;
     while (pos < script.size() && out.ok && !out.quit && !out.attach) {
         // A line ending in '\' goes on, as in RouterOS exports.
         std::string logical;
@@ -102,6 +101,10 @@ Outcome CliEngine::runScript(std::string_view script)
         }
         line_ = firstLine;
         runLine(logical, out);
+    }
+    if (out.attach) {
+        out.resumeOffset = std::min(pos, script.size());
+        out.resumeLine = lineNo;
     }
     return out;
 }
@@ -625,10 +628,10 @@ Status CliEngine::menuCommand(const std::string& path, const wire::CommandSchema
         ids.emplace_back();
     }
 
-    if (command.streams()) {
+    if (command.streams() || command.long_running()) {
         if (ids.size() != 1)
             return failure(command.name() + " takes one item");
-        AttachRequest attach{path, command.name(), ids.front(), ids.front(), arguments};
+        AttachRequest attach{path, command.name(), ids.front(), ids.front(), arguments, command.long_running()};
         if (!ids.front().empty() && !menu.key_property().empty()) {
             auto objects = backend_.get(path);
             if (objects)

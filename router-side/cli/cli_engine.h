@@ -25,7 +25,9 @@ public:
     Outcome execute(std::string_view line);
     // Lines in order (a trailing '\' continues a line), stopping at the first
     // error; errors name the script line. For `mrcli COMMAND` and stdin.
-    Outcome runScript(std::string_view script);
+    // Stops at a command that must be handed over (attach); the outcome then
+    // says where to resume with the same script.
+    Outcome runScript(std::string_view script, std::size_t offset = 0, std::size_t lineNo = 0);
 
     // "[admin@MikroTik] /interface bridge> "
     std::string prompt() const;

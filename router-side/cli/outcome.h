@@ -12,12 +12,15 @@ namespace mr::cli {
 
 // A command whose schema has streams=true (a console): the engine does not
 // run it but hands it to the session, which opens the stream.
+// A command that answers later (long_running: import-image) is handed over
+// the same way, so that the session can show its progress.
 struct AttachRequest {
     std::string menu;     // "/metarouter"
     std::string command;  // "console"
     std::string id;       // "*1"
     std::string target;   // the object's key value ("mr1"), or its id
     Properties arguments;
+    bool longRunning = false;  // a long-running command, not a stream
 };
 
 // The result of a line or a script.
@@ -27,6 +30,9 @@ struct Outcome {
     bool ok = true;
     bool quit = false;   // the user logged out
     std::optional<AttachRequest> attach;
+    // runScript stopped at `attach`: where the script goes on afterwards.
+    std::size_t resumeOffset = 0;
+    std::size_t resumeLine = 0;
 };
 
 // Tab completion of the word that ends at the cursor.

@@ -2,6 +2,7 @@
 // taken from the input itself. Every decoded envelope must survive
 // re-encoding and decoding unchanged; a failed decoder must stay failed.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
