@@ -4,7 +4,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <QDateTime>
 #include <QFile>
 
 #include <fstream>
@@ -32,6 +31,14 @@ long long meminfo(const std::string& key)
         if (name == key + ":")
             return value * 1024;
     return 0;
+}
+// The router's uptime, not the daemon's: the daemon may restart at will.
+long long hostUptimeSeconds()
+{
+    std::ifstream in("/proc/uptime");
+    double up = 0;
+    in >> up;
+    return static_cast<long long>(up);
 }
 }  // namespace
 
@@ -95,7 +102,6 @@ void SystemProvider::start(ObjectStore& store)
                     {"board-name", "Linux " + std::string(u.release)},
                     {"platform", "MetaRouter"},
                     {"virtualization", "not probed"}});
-    startedMs_ = QDateTime::currentMSecsSinceEpoch();
     refresh();
     timer_.start(1000);
 }
@@ -146,7 +152,7 @@ void SystemProvider::refresh()
     struct statvfs fs{};
     statvfs(stateDir_.toLocal8Bit().constData(), &fs);
     store_->update(kResource, resourceId_,
-                   {{"uptime", std::to_string((QDateTime::currentMSecsSinceEpoch() - startedMs_) / 1000)},
+                   {{"uptime", std::to_string(hostUptimeSeconds())},
                     {"cpu-load", std::to_string(load)},
                     {"free-memory", std::to_string(meminfo("MemAvailable") / 1024)},
                     {"total-memory", std::to_string(meminfo("MemTotal") / 1024)},

@@ -37,7 +37,6 @@ private:
     QTimer timer_;
     std::uint64_t lastBusy_ = 0;
     std::uint64_t lastTotal_ = 0;
-    qint64 startedMs_ = 0;
 };
 
 }  // namespace mr::agent
