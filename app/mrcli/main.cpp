@@ -23,7 +23,8 @@ int main(int argc, char** argv)
                        "  mrcli --socket /var/lib/metarouter/api.sock            interactive command line\n"
                        "  mrcli router.example:8729 /interface print             run one command\n"
                        "  mrcli --socket S < script.rsc                          run a script\n"
-                       "  mrcli --socket S --console mr1                         attach a metarouter's console"));
+                       "  mrcli --socket S --console mr1                         attach a metarouter's console\n"
+                       "  mrcli --socket S --upload openwrt.tgz [--as NAME]      upload a file to /file"));
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
     parser.addHelpOption();
     parser.addVersionOption();
@@ -39,7 +40,11 @@ int main(int argc, char** argv)
                               QStringLiteral("File of remembered daemon fingerprints."), QStringLiteral("file"));
     QCommandLineOption consoleOpt(QStringLiteral("console"), QStringLiteral("Attach a metarouter's console."),
                                   QStringLiteral("name"));
-    parser.addOptions({socketOpt, userOpt, fpOpt, pinOpt, consoleOpt});
+    QCommandLineOption uploadOpt(QStringLiteral("upload"), QStringLiteral("Upload a local file to /file."),
+                                 QStringLiteral("file"));
+    QCommandLineOption asOpt(QStringLiteral("as"), QStringLiteral("Name of the uploaded file (default: its own)."),
+                             QStringLiteral("name"));
+    parser.addOptions({socketOpt, userOpt, fpOpt, pinOpt, consoleOpt, uploadOpt, asOpt});
     parser.addPositionalArgument(QStringLiteral("host[:port]"), QStringLiteral("Daemon to connect to over TLS."));
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("Command to run, then exit."),
                                  QStringLiteral("[command ...]"));
@@ -74,8 +79,10 @@ int main(int argc, char** argv)
     o.endpoint.pinFile = parser.value(pinOpt);
     o.user = parser.value(userOpt);
     o.console = parser.value(consoleOpt);
+    o.upload = parser.value(uploadOpt);
+    o.uploadAs = parser.value(asOpt);
     o.script = args.join(' ');
-    o.readScript = o.script.isEmpty() && o.console.isEmpty() && !isatty(STDIN_FILENO);
+    o.readScript = o.script.isEmpty() && o.console.isEmpty() && o.upload.isEmpty() && !isatty(STDIN_FILENO);
 
     mr::ui::MrcliClient client(o);
     QObject::connect(&client, &mr::ui::MrcliClient::done, &app, [](int code) { QCoreApplication::exit(code); },

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "tls_pinning.h"
+#include "upload.h"
 
 namespace mr::ui {
 
@@ -85,6 +86,11 @@ MrcliClient::MrcliClient(Options options, QObject* parent)
             return;
         stream_ = 0;
         raw_.reset();
+        // A console the daemon closed (metarouter stopped, client too slow)
+        // is not a normal detach; a command line that logged out is.
+        if (!options_.console.isEmpty())
+            return finish(1, "\n" + (reason.isEmpty() ? QStringLiteral("console of %1 closed").arg(options_.console)
+                                                       : reason));
         finish(0, reason);
     });
 }
@@ -98,6 +104,8 @@ void MrcliClient::start()
 
 void MrcliClient::onLoggedIn()
 {
+    if (!options_.upload.isEmpty())
+        return startUpload();
     if (!options_.console.isEmpty())
         return openStream(wire::STREAM_CONSOLE, options_.console);
     if (!options_.script.isEmpty() || options_.readScript)
@@ -141,12 +149,27 @@ void MrcliClient::openStream(wire::StreamKind kind, const QString& target)
     open->set_rows(rows);
     client_.request(req, [this](const wire::Reply& reply) {
         if (reply.error().code() != wire::ERROR_NONE) {
-            finish(1, QString::fromStdString(Error::fromWire(reply.error()).text()));
+            const QString why = QString::fromStdString(Error::fromWire(reply.error()).text());
+            finish(1, options_.console.isEmpty()
+                          ? why
+                          : QStringLiteral("cannot open the console of %1: %2").arg(options_.console, why));
             return;
         }
         stream_ = reply.stream();
         credit_ = reply.window();
         raw_ = std::make_unique<RawTerminal>();
+        if (!options_.console.isEmpty() && isatty(STDIN_FILENO)) {
+            escape_.emplace(cli::ConsoleEscape::Handlers{
+                [this](std::string_view bytes) { sendInput(QByteArray(bytes.data(), qsizetype(bytes.size()))); },
+                [](std::string_view text) { writeOut(std::string(text)); },
+                [this] {
+                    if (stream_)
+                        client_.sendStreamBreak(stream_);
+                },
+                [this] { detachConsole(); },
+            });
+            writeOut(std::string(cli::ConsoleEscape::kAttachBanner));
+        }
         stdin_ = std::make_unique<QSocketNotifier>(STDIN_FILENO, QSocketNotifier::Read);
         connect(stdin_.get(), &QSocketNotifier::activated, this, &MrcliClient::onStdin);
     });
@@ -163,7 +186,23 @@ void MrcliClient::onStdin()
         pumpInput();
         return;
     }
+    if (escape_) {
+        escape_->feed(std::string_view(buf, static_cast<std::size_t>(n)));
+        return;
+    }
     sendInput(QByteArray(buf, static_cast<int>(n)));
+}
+
+void MrcliClient::detachConsole()
+{
+    pumpInput();  // what was typed before Ctrl-A Q, as far as credit allows
+    if (stdin_)
+        stdin_->setEnabled(false);
+    if (stream_)
+        client_.closeStream(stream_);
+    stream_ = 0;
+    // Leave after the event loop has written the close.
+    QTimer::singleShot(0, this, [this] { finish(0); });
 }
 
 void MrcliClient::sendInput(const QByteArray& bytes)
@@ -205,6 +244,13 @@ void MrcliClient::finish(int code, const QString& message)
         std::fprintf(stderr, "%s\n", qPrintable(message));
     client_.disconnectFromServer();
     emit done(code);
+}
+
+void MrcliClient::startUpload()
+{
+    upload_ = std::make_unique<Upload>(client_, options_.upload, options_.uploadAs);
+    connect(upload_.get(), &Upload::finished, this, [this](int code, const QString& message) { finish(code, message); });
+    upload_->start();
 }
 
 }  // namespace mr::ui

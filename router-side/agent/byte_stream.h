@@ -3,6 +3,7 @@
 // metarouter console. The connection feeds it the client's bytes and
 // delivers what it writes; flow control is the connection's job.
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,9 @@ public:
     // stream says it has ended (logout, console gone).
     std::function<void(std::string_view bytes)> output;
     std::function<void(const std::string& reason)> ended;
+    // Set by the owner: output bytes written but not yet sent to the client,
+    // so that a stream fed from elsewhere (a console) can tell a slow client.
+    std::function<std::int64_t()> backlog;
 };
 
 }  // namespace mr::agent

@@ -7,15 +7,20 @@
 #include "api_server.h"
 #include "cli_engine.h"
 #include "cli_stream.h"
+#include "console_stream.h"
 #include "database.h"
+#include "file_provider.h"
 #include "log_provider.h"
 #include "login_throttle.h"
+#include "metarouter_provider.h"
 #include "net_provider.h"
 #include "object_store.h"
 #include "session.h"
+#include "script_run.h"
 #include "session_cli_backend.h"
 #include "system_provider.h"
 #include "tls_identity.h"
+#include "upload_stream.h"
 #include "user_manager.h"
 
 namespace mr::agent {
@@ -25,7 +30,16 @@ Daemon::Daemon(Options options, QObject* parent) : QObject(parent), options_(std
 Daemon::~Daemon()
 {
     server_.reset();  // sessions first: they hold subscriptions in the store
+    metarouters_.reset();  // leaves QEMU running
     store_.reset();
+}
+
+void Daemon::shutDown()
+{
+    if (metarouters_ && options_.stopMetaroutersOnExit) {
+        qInfo("powering metarouters off: their network namespace goes away with the daemon");
+        metarouters_->stopAll(10000);
+    }
 }
 
 quint16 Daemon::tlsPort() const
@@ -51,12 +65,24 @@ Status Daemon::start()
     system_ = std::make_unique<SystemProvider>(options_.stateDir);
     users_ = std::make_unique<UserManager>(options_.stateDir);
     net_ = std::make_unique<net::NetProvider>();
+    hv::MetarouterProvider::Options hvOptions;
+    hvOptions.stateDir = options_.stateDir;
+    hvOptions.defaultImageDir = options_.guestImageDir;
+    hvOptions.filesDir = options_.stateDir + "/files";
+    hvOptions.accel = options_.accel == "kvm"   ? hv::MetarouterProvider::AccelMode::Kvm
+                      : options_.accel == "tcg" ? hv::MetarouterProvider::AccelMode::Tcg
+                                                : hv::MetarouterProvider::AccelMode::Auto;
+    metarouters_ = std::make_unique<hv::MetarouterProvider>(hvOptions, system_.get());
+    consoles_ = metarouters_.get();
     // Order matters for start(): identity before users (log lines name it),
     // host networking before anything that plugs into bridges.
     store_->registerProvider(system_.get());
     store_->registerProvider(log_.get());
     store_->registerProvider(users_.get());
     store_->registerProvider(net_.get());
+    files_ = std::make_unique<FileProvider>(options_.stateDir + "/files");
+    store_->registerProvider(files_.get());
+    store_->registerProvider(metarouters_.get());
     if (auto st = store_->start(); !st)
         return st;
     if (auto st = net_->startStatus(); !st)
@@ -69,28 +95,41 @@ Status Daemon::start()
     services.throttle = throttle_.get();
     SystemProvider* system = system_.get();
     services.identity = [system] { return system->identity(); };
-    services.openStream = [system](Session& session,
-                                   const wire::OpenStreamRequest& request) -> Result<std::unique_ptr<ByteStream>> {
+    // Consoles are looked up when opened: the registry may be set after start().
+    auto openConsole = [this](Session& session, const std::string& target) -> Result<std::unique_ptr<ByteStream>> {
+        auto console = ConsoleStream::open(session, consoles_, target);
+        if (!console)
+            return console.error();
+        return std::unique_ptr<ByteStream>(std::move(*console));
+    };
+    FileProvider* files = files_.get();
+    services.openStream = [system, openConsole, files](Session& session, const wire::OpenStreamRequest& request)
+        -> Result<std::unique_ptr<ByteStream>> {
         switch (request.kind()) {
         case wire::STREAM_CLI: {
-            auto stream = std::make_unique<CliStream>(session, [system] { return system->identity(); });
+            auto stream = std::make_unique<CliStream>(
+                session, [system] { return system->identity(); },
+                [&session, openConsole](const std::string& target) { return openConsole(session, target); });
             return std::unique_ptr<ByteStream>(std::move(stream));
+        }
+        case wire::STREAM_CONSOLE:
+            return openConsole(session, request.target());
+        case wire::STREAM_UPLOAD: {
+            if (!session.canWrite())
+                return Error::denied("only users of group full may upload files");
+            auto upload = UploadStream::open(files->files(), request.target());
+            if (!upload)
+                return upload.error();
+            return std::unique_ptr<ByteStream>(std::move(*upload));
         }
         default:
             return Error{wire::ERROR_UNSUPPORTED, "this kind of stream is not available yet", {}};
         }
     };
-    services.cliExec = [system](Session& session, const std::string& script) {
-        SessionCliBackend backend(session, [system] { return system->identity(); });
-        cli::CliEngine engine(backend);
-        const cli::Outcome outcome = engine.runScript(script);
-        wire::Reply reply;
-        reply.set_output(outcome.output);
-        if (!outcome.ok) {
-            reply.mutable_error()->set_code(wire::ERROR_FAILED);
-            reply.mutable_error()->set_message(outcome.error);
-        }
-        return reply;
+    services.cliExec = [system](Session& session, const std::string& script, std::weak_ptr<void> alive,
+                                std::function<void(wire::Reply)> done) {
+        ScriptRun::start(session, [system] { return system->identity(); }, script, std::move(alive),
+                         std::move(done));
     };
     server_ = std::make_unique<ApiServer>(services);
 

@@ -14,11 +14,16 @@
 namespace mr::net {
 class NetProvider;
 }
+namespace mr::hv {
+class ConsoleRegistry;
+class MetarouterProvider;
+}
 
 namespace mr::agent {
 
 class ApiServer;
 class Database;
+class FileProvider;
 class LogProvider;
 class LoginThrottle;
 class ObjectStore;
@@ -33,6 +38,14 @@ public:
         QHostAddress listenAddress = QHostAddress::Any;
         quint16 listenPort = 8729;
         bool listenTls = true;
+        // The built-in guest image (kernel, initrd, manifest).
+        QString guestImageDir;
+        // "auto" probes KVM once (with a watchdog) and falls back to TCG.
+        QString accel = QStringLiteral("auto");
+        // Power metarouters off on a clean exit: set with --sandbox, whose
+        // network namespace (and the metarouters' taps) goes away with us.
+        // Otherwise they keep running and the next start adopts them.
+        bool stopMetaroutersOnExit = false;
     };
 
     explicit Daemon(Options options, QObject* parent = nullptr);
@@ -44,6 +57,14 @@ public:
 
     quint16 tlsPort() const;
 
+    // Where console streams (API and `/metarouter console`) find a running
+    // metarouter's console; set by whoever owns the metarouter provider.
+    // Without it consoles are refused with a clear error.
+    void setConsoleRegistry(hv::ConsoleRegistry* registry) { consoles_ = registry; }
+
+    // Called once the event loop has ended, before destruction.
+    void shutDown();
+
 private:
     Options options_;
     std::unique_ptr<LogProvider> log_;
@@ -52,8 +73,11 @@ private:
     std::unique_ptr<UserManager> users_;
     std::unique_ptr<SystemProvider> system_;
     std::unique_ptr<net::NetProvider> net_;
+    std::unique_ptr<FileProvider> files_;
+    std::unique_ptr<hv::MetarouterProvider> metarouters_;
     std::unique_ptr<LoginThrottle> throttle_;
     std::unique_ptr<ApiServer> server_;
+    hv::ConsoleRegistry* consoles_ = nullptr;
 };
 
 }  // namespace mr::agent

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QSocketNotifier>
 
 #include <csignal>
@@ -29,12 +30,16 @@ void usage()
 {
     std::fprintf(stderr,
                  "usage: metarouterd [--state-dir DIR] [--listen ADDR:PORT | --no-listen] [--sandbox NAME]\n"
+                 "                   [--guest-image-dir DIR] [--accel auto|kvm|tcg]\n"
                  "  --state-dir DIR   database, TLS key and certificate, admin password file and the unix\n"
                  "                    socket DIR/api.sock (default /var/lib/metarouter)\n"
                  "  --listen ADDR:PORT  TLS API listener (default 0.0.0.0:8729)\n"
                  "  --no-listen       only the unix socket\n"
                  "  --sandbox NAME    run in network namespace NAME with simulated ports ether1..ether4\n"
-                 "                    whose far ends are in namespace NAME-lan; both removed on exit\n");
+                 "                    whose far ends are in namespace NAME-lan; both removed on exit\n"
+                 "                    (metarouters are powered off first: their taps live there)\n"
+                 "  --guest-image-dir DIR  the built-in guest image (default: the build's or the installed one)\n"
+                 "  --accel MODE      auto (probe KVM once, fall back to TCG), kvm or tcg\n");
 }
 
 }  // namespace
@@ -80,6 +85,20 @@ int main(int argc, char** argv)
             if (!v)
                 return 2;
             sandboxName = *v;
+        } else if (a == "--guest-image-dir") {
+            auto v = value();
+            if (!v)
+                return 2;
+            options.guestImageDir = QString::fromStdString(*v);
+        } else if (a == "--accel") {
+            auto v = value();
+            if (!v)
+                return 2;
+            if (*v != "auto" && *v != "kvm" && *v != "tcg") {
+                std::fprintf(stderr, "metarouterd: --accel wants auto, kvm or tcg\n");
+                return 2;
+            }
+            options.accel = QString::fromStdString(*v);
         } else if (a == "--help" || a == "-h") {
             usage();
             return 0;
@@ -92,6 +111,14 @@ int main(int argc, char** argv)
             return 2;
         }
     }
+
+    if (options.guestImageDir.isEmpty()) {
+        // The build's image while running from the build tree, else the installed one.
+        options.guestImageDir = QStringLiteral(MR_DEFAULT_GUEST_IMAGE_DIR);
+        if (!QFile::exists(options.guestImageDir + QStringLiteral("/manifest")))
+            options.guestImageDir = QStringLiteral(MR_INSTALLED_GUEST_IMAGE_DIR);
+    }
+    options.stopMetaroutersOnExit = !sandboxName.empty();
 
     // The namespace must be entered before any thread exists.
     std::optional<mr::net::Sandbox> sandbox;
@@ -132,6 +159,7 @@ int main(int argc, char** argv)
             if (sandbox)
                 qInfo("running in sandbox %s (LAN side: %s-lan)", sandboxName.c_str(), sandboxName.c_str());
             rc = app.exec();
+            daemon.shutDown();
         }
     }
     if (sandbox) {
