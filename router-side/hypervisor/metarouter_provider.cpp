@@ -17,6 +17,7 @@
 #include <pwd.h>
 
 #include "disk_image.h"
+#include "file_store.h"
 #include "image_importer.h"
 #include "metarouter_menus.h"
 #include "object_store.h"
@@ -465,7 +466,7 @@ Status MetarouterProvider::launch(const std::string& vmId)
     spec.runtimeDir = runtimeDir(name);
     spec.memoryMiB = int(toNumber(get(p, "memory-size"), image->defaultMemoryMiB));
     spec.accel = accel_;
-    if (!image->bootsFromDisk()) {
+    if (!image->kernel.isEmpty()) {  // a kernel with a root-filesystem disk boots the kernel too
         spec.kernel = image->kernel;
         spec.initrd = image->initrd;
         spec.append = image->append;
@@ -1003,9 +1004,9 @@ void MetarouterProvider::commandAsync(const std::string& menu, const std::string
 {
     if (menu != kMetarouter || cmd != "import-image")
         return job.done(command(menu, cmd, id, arguments));
-    const std::string file = get(arguments, "file-name");
-    if (file.empty() || file.find("..") != std::string::npos || file.front() == '/')
-        return job.done(Error::invalid("file-name", "file-name must name a file in /file"));
+    auto path = agent::FileStore(options_.filesDir).resolve(get(arguments, "file-name"));
+    if (!path)
+        return job.done(path.error());
     if (!importer_)
         importer_ = std::make_unique<ImageImporter>(images_);
     const std::string memory = get(arguments, "memory-size");
@@ -1015,7 +1016,7 @@ void MetarouterProvider::commandAsync(const std::string& menu, const std::string
     QPointer<MetarouterProvider> self(this);
     auto lastPercent = std::make_shared<int>(-1);
     auto st = importer_->start(
-        options_.filesDir + QLatin1Char('/') + QString::fromStdString(file), {},
+        *path, {},
         [progress, lastPercent](int percent) {
             if (percent == *lastPercent || !progress)
                 return;
