@@ -126,8 +126,20 @@ std::string SystemProvider::identity() const
 
 void SystemProvider::setVirtualization(const std::string& accelerator, const std::string& reason)
 {
+    // One line for a property: QEMU's multi-line complaints are joined.
+    std::string line;
+    for (char c : reason) {
+        if (c == '\n' || c == '\r') {
+            if (!line.empty() && line.back() != ' ')
+                line += "; ";
+            continue;
+        }
+        line += c;
+    }
+    while (!line.empty() && (line.back() == ' ' || line.back() == ';'))
+        line.pop_back();
     if (store_)
-        store_->update(kResource, resourceId_, {{"virtualization", accelerator}, {"virtualization-reason", reason}});
+        store_->update(kResource, resourceId_, {{"virtualization", accelerator}, {"virtualization-reason", line}});
 }
 
 void SystemProvider::refresh()
