@@ -43,6 +43,7 @@ struct Config {
     int rttCount = 5000;
     double rttSeconds = 8;
     int addresses = 10000;
+    int firstAddress = 0;  // index of the first address added (10.100.0.1 is 0)
     int addWindow = 32;
     double addSeconds = 90;
     QString interface = "ether1";
@@ -139,7 +140,7 @@ RttResult echoPipelined(quint16 port, int requestBytes, int replyBytes, int coun
             ++sent;
         }
         if (!spinUntil([&] { return c.received() >= static_cast<std::uint64_t>(count) ||
-                                    sent - static_cast<int>(c.received()) < window; },
+                                    (sent < count && sent - static_cast<int>(c.received()) < window); },
                        10000))
             break;
     }
@@ -408,6 +409,10 @@ struct Bench {
         json["events"] = out;
 
         auto ms = [](double us) { return std::isnan(us) ? QString("n/a") : QString::number(us / 1000.0, 'f', 2) + " ms"; };
+        auto medianRatio = [](const std::vector<double>& a, const std::vector<double>& b) {
+            const double x = percentile(a, 50), y = percentile(b, 50);
+            return std::isnan(x) || std::isnan(y) || y <= 0 ? QString() : QString::number(x / y, 'f', 1) + "x";
+        };
         auto trio = [&](const std::vector<double>& v) {
             return ms(percentile(v, 50)) + " / " + ms(percentile(v, 99)) + " / " + ms(maxOf(v));
         };
@@ -415,8 +420,9 @@ struct Bench {
                 .arg(n)
                 .arg(cfg.eventTransport)
                 .arg(complete),
-            trio(all), trio(bAll));
-        row("  ... until the last of the 50 has it: median / p99 / max", trio(lastPerChange), trio(bLast));
+            trio(all), trio(bAll), medianRatio(all, bAll));
+        row(QString("  ... until the last of the %1 has it: median / p99 / max").arg(n), trio(lastPerChange),
+            trio(bLast), medianRatio(lastPerChange, bLast));
         row("  ... set request's own reply: median / p99 / max", trio(replyUs), "");
     }
 
@@ -429,6 +435,7 @@ struct Bench {
             return;
         const int total = cfg.addresses;
         auto addReq = [&](int i) {
+            i += cfg.firstAddress;
             wire::Request r;
             auto* add = r.mutable_add();
             add->set_menu("/ip/address");
@@ -561,8 +568,11 @@ struct Bench {
 
         auto rate = [](double v) { return std::isnan(v) ? QString("n/a") : QString::number(v, 'f', 0) + " /s"; };
         auto secs = [](double v) {
-            return std::isnan(v) ? QString("n/a") : v < 1 ? QString::number(v * 1000, 'f', 1) + " ms"
-                                                          : QString::number(v, 'f', 2) + " s";
+            if (std::isnan(v))
+                return QString("n/a");
+            if (v < 0.001)
+                return QString::number(v * 1e6, 'f', 0) + " us";
+            return v < 1 ? QString::number(v * 1000, 'f', 1) + " ms" : QString::number(v, 'f', 2) + " s";
         };
         auto ratio = [](double mr, double base) {
             return std::isnan(mr) || std::isnan(base) || base <= 0 ? QString() : QString::number(mr / base, 'f', 0) + "x";
@@ -582,7 +592,7 @@ struct Bench {
 
     void printTable() const
     {
-        const std::vector<QString> head{"measurement", "metarouterd", "TCP echo baseline", "slower by"};
+        const std::vector<QString> head{"measurement", "metarouterd", "TCP echo baseline", "time ratio"};
         std::vector<int> w(4, 0);
         for (int i = 0; i < 4; ++i)
             w[i] = head[i].size();
@@ -620,12 +630,14 @@ int main(int argc, char** argv)
     const QCommandLineOption json("json", "Also write the figures as JSON to FILE.", "FILE");
     const QCommandLineOption rtt("rtt", "Round trips per transport (default 5000; at most 8 s each).", "N");
     const QCommandLineOption addrs("addresses", "/ip/address objects to add (default 10000).", "N");
+    const QCommandLineOption firstAddr("first-address", "Index of the first address to add (default 0: "
+                                                        "10.100.0.1/32), to add more to a running daemon.", "N");
     const QCommandLineOption addSecs("add-seconds", "Stop adding after this many seconds (default 90).", "S");
     const QCommandLineOption subs("subscribers", "Subscriber connections (default 50).", "N");
     const QCommandLineOption changes("changes", "Identity changes to time (default 200).", "K");
     const QCommandLineOption evTransport("event-transport", "tls or unix (default tls).", "T");
     const QCommandLineOption only("only", "Run only these parts, comma-separated: rtt,events,addresses.", "LIST");
-    parser.addOptions({stateDir, listen, json, rtt, addrs, addSecs, subs, changes, evTransport, only});
+    parser.addOptions({stateDir, listen, json, rtt, addrs, firstAddr, addSecs, subs, changes, evTransport, only});
     parser.process(app);
 
     Bench b;
@@ -645,6 +657,8 @@ int main(int argc, char** argv)
         b.cfg.rttCount = parser.value(rtt).toInt();
     if (parser.isSet(addrs))
         b.cfg.addresses = parser.value(addrs).toInt();
+    if (parser.isSet(firstAddr))
+        b.cfg.firstAddress = parser.value(firstAddr).toInt();
     if (parser.isSet(addSecs))
         b.cfg.addSeconds = parser.value(addSecs).toDouble();
     if (parser.isSet(subs))

@@ -1,0 +1,242 @@
+#include "menu_table_view.h"
+
+#include <QAction>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPointer>
+#include <QTableView>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+#include "api_client.h"
+#include "display_names.h"
+#include "property_dialog.h"
+#include "schema_values.h"
+
+namespace mr::ui {
+
+namespace {
+QString commandTitle(const std::string& name)
+{
+    return displayName(name);
+}
+}  // namespace
+
+MenuTableView::MenuTableView(protocol::ApiClient* client, const wire::Schema& schema, const wire::MenuSchema& menu,
+                             QWidget* parent)
+    : QWidget(parent), client_(client), schema_(schema), model_(menu)
+{
+    proxy_.setSourceModel(&model_);
+    proxy_.setSortRole(MenuTableModel::RawRole);
+    proxy_.setFilterKeyColumn(-1);
+    proxy_.setFilterCaseSensitivity(Qt::CaseInsensitive);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->setSpacing(2);
+    auto* top = new QHBoxLayout;
+    toolbar_ = new QToolBar(this);
+    toolbar_->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    top->addWidget(toolbar_, 1);
+    filter_ = new QLineEdit(this);
+    filter_->setObjectName(QStringLiteral("filter"));
+    filter_->setPlaceholderText(tr("Find"));
+    filter_->setClearButtonEnabled(true);
+    filter_->setMaximumWidth(220);
+    top->addWidget(filter_);
+    layout->addLayout(top);
+
+    auto addAction = [this](const QString& name, const QString& text, auto slot) {
+        QAction* a = toolbar_->addAction(text);
+        a->setObjectName(name);
+        connect(a, &QAction::triggered, this, slot);
+        return a;
+    };
+    if (menu.can_add())
+        addAction(QStringLiteral("add"), tr("+ Add"), [this] { openAddDialog(); });
+    if (menu.can_remove())
+        addAction(QStringLiteral("remove"), tr("− Remove"), [this] { removeSelected(); });
+    if (menu.can_set() && protocol::findProperty(menu, "disabled")) {
+        addAction(QStringLiteral("enable"), tr("✓ Enable"), [this] { setDisabled(false); });
+        addAction(QStringLiteral("disable"), tr("✗ Disable"), [this] { setDisabled(true); });
+    }
+    bool separated = false;
+    for (const auto& c : menu.commands()) {
+        // Consoles and uploads need their own windows; object commands fit a button.
+        if (!c.targets_object() || c.streams() || c.long_running())
+            continue;
+        if (!separated) {
+            toolbar_->addSeparator();
+            separated = true;
+        }
+        const std::string name = c.name();
+        QAction* a = addAction(QString::fromStdString(name), commandTitle(name), [this, name] { runCommand(name); });
+        a->setToolTip(QString::fromStdString(c.description()));
+    }
+
+    table_ = new QTableView(this);
+    table_->setModel(&proxy_);
+    table_->setSortingEnabled(true);
+    table_->sortByColumn(-1, Qt::AscendingOrder);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table_->setAlternatingRowColors(true);
+    table_->setWordWrap(false);
+    table_->verticalHeader()->hide();
+    table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
+    table_->horizontalHeader()->setHighlightSections(false);
+    table_->horizontalHeader()->setStretchLastSection(true);
+    table_->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    layout->addWidget(table_, 1);
+
+    count_ = new QLabel(this);
+    count_->setObjectName(QStringLiteral("count"));
+    layout->addWidget(count_);
+
+    connect(filter_, &QLineEdit::textChanged, &proxy_, &QSortFilterProxyModel::setFilterFixedString);
+    connect(table_, &QTableView::doubleClicked, this,
+            [this](const QModelIndex& index) { openEditDialog(proxy_.mapToSource(index).row()); });
+    connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MenuTableView::updateActions);
+    auto updateCount = [this] {
+        count_->setText(tr("%n item(s)", nullptr, proxy_.rowCount()));
+        updateActions();
+    };
+    connect(&proxy_, &QAbstractItemModel::rowsInserted, this, updateCount);
+    connect(&proxy_, &QAbstractItemModel::rowsRemoved, this, updateCount);
+    connect(&proxy_, &QAbstractItemModel::modelReset, this, updateCount);
+    connect(&proxy_, &QAbstractItemModel::layoutChanged, this, updateCount);
+    connect(&model_, &MenuTableModel::subscribed, this, &MenuTableView::fitColumns);
+    connect(&model_, &MenuTableModel::subscribeFailed, this, &MenuTableView::message);
+    updateCount();
+    if (client_)
+        model_.subscribe(client_);
+}
+
+void MenuTableView::fitColumns()
+{
+    // The menu's print widths give a sensible start; hidden extras stay narrow.
+    const auto& menu = model_.menu();
+    const int charWidth = table_->fontMetrics().horizontalAdvance(QLatin1Char('M'));
+    if (model_.hasFlagsColumn())
+        table_->setColumnWidth(0, charWidth * std::max(2, menu.flags_size()) + 8);
+    for (int c = model_.hasFlagsColumn() ? 1 : 0; c < model_.columnCount(); ++c) {
+        const auto* p = model_.columnProperty(c);
+        int width = 0;
+        for (const auto& col : menu.columns())
+            if (p && col.property() == p->name())
+                width = static_cast<int>(col.width());
+        table_->resizeColumnToContents(c);
+        if (p && p->type() == wire::TYPE_MAC)  // rows added later must fit too
+            table_->setColumnWidth(c, table_->fontMetrics().horizontalAdvance(QStringLiteral("00:00:00:00:00:00")) + 12);
+        if (width > 0)
+            table_->setColumnWidth(c, std::max(table_->columnWidth(c), std::min(static_cast<int>(width), 20) * charWidth / 2));
+        table_->setColumnWidth(c, std::min(table_->columnWidth(c), 180));
+    }
+}
+
+QAction* MenuTableView::action(const QString& name) const
+{
+    return toolbar_->findChild<QAction*>(name);
+}
+
+std::vector<int> MenuTableView::selectedRows() const
+{
+    std::vector<int> rows;
+    for (const QModelIndex& i : table_->selectionModel()->selectedRows())
+        rows.push_back(proxy_.mapToSource(i).row());
+    return rows;
+}
+
+void MenuTableView::updateActions()
+{
+    const bool any = !table_->selectionModel()->selectedRows().isEmpty();
+    for (QAction* a : toolbar_->actions())
+        if (!a->isSeparator() && a->objectName() != QLatin1String("add"))
+            a->setEnabled(any || model_.menu().singleton());
+}
+
+PropertyDialog* MenuTableView::openAddDialog()
+{
+    auto* d = new PropertyDialog(client_, schema_, model_.menu(), {}, {}, this);
+    d->setAttribute(Qt::WA_DeleteOnClose);
+    connect(d, &PropertyDialog::applied, this, [this] { emit message(tr("Added.")); });
+    d->open();
+    return d;
+}
+
+PropertyDialog* MenuTableView::openEditDialog(int modelRow)
+{
+    if (modelRow < 0 || modelRow >= model_.rowCount())
+        return nullptr;
+    const std::string id = model_.idAt(modelRow);
+    auto* d = new PropertyDialog(client_, schema_, model_.menu(), id, model_.propertiesAt(modelRow), this);
+    d->setAttribute(Qt::WA_DeleteOnClose);
+    // Live status values while the dialog is open.
+    connect(&model_, &QAbstractItemModel::dataChanged, d, [this, d, id] {
+        const int row = model_.rowOf(id);
+        if (row >= 0)
+            d->updateStatus(model_.propertiesAt(row));
+    });
+    d->show();
+    return d;
+}
+
+void MenuTableView::report(const wire::Reply& reply, const QString& what)
+{
+    if (reply.error().code() != wire::ERROR_NONE)
+        emit message(tr("%1 failed: %2").arg(what, QString::fromStdString(Error::fromWire(reply.error()).text())));
+    else if (!reply.in_progress())
+        emit message(reply.output().empty() ? tr("%1: done.").arg(what) : QString::fromStdString(reply.output()));
+}
+
+void MenuTableView::setDisabled(bool disabled)
+{
+    QPointer<MenuTableView> self = this;
+    for (int row : selectedRows()) {
+        wire::Request req;
+        req.mutable_set()->set_menu(model_.menu().path());
+        req.mutable_set()->set_id(model_.idAt(row));
+        (*req.mutable_set()->mutable_properties())["disabled"] = disabled ? "yes" : "no";
+        client_->request(req, [self, disabled](const wire::Reply& r) {
+            if (self)
+                self->report(r, disabled ? tr("Disable") : tr("Enable"));
+        });
+    }
+}
+
+void MenuTableView::removeSelected()
+{
+    wire::Request req;
+    req.mutable_remove()->set_menu(model_.menu().path());
+    for (int row : selectedRows())
+        req.mutable_remove()->add_ids(model_.idAt(row));
+    if (req.remove().ids_size() == 0)
+        return;
+    QPointer<MenuTableView> self = this;
+    client_->request(req, [self](const wire::Reply& r) {
+        if (self)
+            self->report(r, tr("Remove"));
+    });
+}
+
+void MenuTableView::runCommand(const std::string& command)
+{
+    QPointer<MenuTableView> self = this;
+    const QString what = commandTitle(command);
+    for (int row : selectedRows()) {
+        wire::Request req;
+        req.mutable_command()->set_menu(model_.menu().path());
+        req.mutable_command()->set_command(command);
+        req.mutable_command()->set_id(model_.idAt(row));
+        client_->request(req, [self, what](const wire::Reply& r) {
+            if (self)
+                self->report(r, what);
+        });
+    }
+}
+
+}  // namespace mr::ui
