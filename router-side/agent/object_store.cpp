@@ -161,7 +161,9 @@ static void fillDefaults(const wire::MenuSchema& schema, Properties& props)
     }
 }
 
-static Status checkUnique(const wire::MenuSchema& schema, const std::map<std::uint64_t, Properties>& others,
+// Scans the records in place (no copies): called on every add and set.
+template <typename Records>
+static Status checkUnique(const wire::MenuSchema& schema, const Records& records, std::uint64_t self,
                           const Properties& props)
 {
     for (const auto& p : schema.properties()) {
@@ -170,9 +172,11 @@ static Status checkUnique(const wire::MenuSchema& schema, const std::map<std::ui
         auto it = props.find(p.name());
         if (it == props.end() || it->second.empty())
             continue;
-        for (const auto& [n, o] : others) {
-            auto jt = o.find(p.name());
-            if (jt != o.end() && jt->second == it->second)
+        for (const auto& [n, r] : records) {
+            if (n == self)
+                continue;
+            auto jt = r.properties.find(p.name());
+            if (jt != r.properties.end() && jt->second == it->second)
                 return Error::exists(p.name(), p.name() + " '" + it->second + "' is already used by " +
                                                    ObjectStore::formatId(n));
         }
@@ -199,10 +203,7 @@ Result<std::string> ObjectStore::add(const std::string& path, const Properties& 
     fillDefaults(m->schema, mu.after);
     if (auto st = m->provider->prepare(mu); !st)
         return st.error();
-    std::map<std::uint64_t, Properties> others;
-    for (const auto& [n, r] : m->records)
-        others[n] = r.properties;
-    if (auto st = checkUnique(m->schema, others, mu.after); !st)
+    if (auto st = checkUnique(m->schema, m->records, 0, mu.after); !st)  // numbers start at 1
         return st.error();
 
     const std::uint64_t number = nextNumber_;
@@ -276,11 +277,7 @@ Status ObjectStore::set(const std::string& path, const std::string& id, const Pr
         return {};
     if (auto st = m->provider->prepare(mu); !st)
         return st;
-    std::map<std::uint64_t, Properties> others;
-    for (const auto& [num, r] : m->records)
-        if (num != *n)
-            others[num] = r.properties;
-    if (auto st = checkUnique(m->schema, others, mu.after); !st)
+    if (auto st = checkUnique(m->schema, m->records, *n, mu.after); !st)
         return st;
 
     const bool persist = m->persisted && db_ && !it->second.observed;
@@ -503,6 +500,18 @@ std::string ObjectStore::findBy(const std::string& path, const std::string& prop
         if (it != r.properties.end() && it->second == value)
             return formatId(n);
     }
+    return {};
+}
+
+std::string ObjectStore::findIf(const std::string& path, const std::function<bool(const Properties&)>& match,
+                                bool includeObserved) const
+{
+    const Menu* m = menu(path);
+    if (!m)
+        return {};
+    for (const auto& [n, r] : m->records)
+        if ((includeObserved || !r.observed) && match(r.properties))
+            return formatId(n);
     return {};
 }
 

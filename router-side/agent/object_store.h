@@ -69,6 +69,10 @@ public:
     const Properties* find(const std::string& menu, const std::string& id) const;
     // First object whose property equals value; empty if none.
     std::string findBy(const std::string& menu, const std::string& property, const std::string& value) const;
+    // First object (in order of creation) whose properties match; empty if
+    // none. Scans in place, without copying: for checks run on every change.
+    std::string findIf(const std::string& menu, const std::function<bool(const Properties&)>& match,
+                       bool includeObserved = true) const;
     // Ids in order of creation.
     std::vector<std::string> ids(const std::string& menu) const;
     bool isObserved(const std::string& menu, const std::string& id) const;

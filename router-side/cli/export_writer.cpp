@@ -64,7 +64,9 @@ void ExportWriter::addMenu(const wire::MenuSchema& menu, const std::vector<wire:
     }
     if (lines.empty())
         return;
-    (asAdd || menu.singleton() ? adds_ : sets_) += text::displayPath(menu.path()) + "\n" + lines;
+    const auto* key = menu.key_property().empty() ? nullptr : protocol::findProperty(menu, menu.key_property());
+    std::string& section = asAdd || menu.singleton() ? adds_ : key && key->read_only() ? early_ : sets_;
+    section += text::displayPath(menu.path()) + "\n" + lines;
 }
 
 }  // namespace mr::cli

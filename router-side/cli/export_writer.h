@@ -17,13 +17,16 @@ public:
     explicit ExportWriter(bool verbose = false) : verbose_(verbose) {}
 
     void addMenu(const wire::MenuSchema& menu, const std::vector<wire::Object>& objects);
-    std::string text() const { return adds_ + sets_; }
+    std::string text() const { return early_ + adds_ + sets_; }
 
 private:
     // name=value pairs worth writing for one object, or empty.
     std::string assignments(const wire::MenuSchema& menu, const wire::Object& object, bool skipKey) const;
 
     bool verbose_;
+    // Sets of objects named by a read-only key (a NIC's default-name): they
+    // exist before anything is added, and adds may refer to their new names.
+    std::string early_;
     std::string adds_;
     std::string sets_;
 };

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <regex>
+#include <set>
 
 #include "ipv4_prefix.h"
 #include "net_menus.h"
@@ -95,6 +96,13 @@ std::string yesNo(bool b)
 NetProvider::NetProvider(int refreshMs, QObject* parent) : QObject(parent), refreshMs_(refreshMs)
 {
     connect(&monitor_, &LinkMonitor::changed, this, &NetProvider::onMonitorChanged);
+    coalesce_.setSingleShot(true);
+    coalesce_.setInterval(kCoalesceMs);
+    connect(&coalesce_, &QTimer::timeout, this, [this] {
+        const bool structural = pendingStructural_;
+        pendingStructural_ = false;
+        publish(structural);
+    });
 }
 
 NetProvider::~NetProvider() = default;
@@ -404,9 +412,18 @@ Status NetProvider::prepareAddress(Mutation& m)
     const std::string iface = get(m.after, "interface");
     if ((m.kind == Mutation::Kind::Add || changed(m, "interface")) && !interfaceKnown(iface))
         return Error::notFound("no such interface: " + iface, "interface");
-    for (const auto& [id, p] : configured(kAddress))
-        if (id != m.id && get(p, "interface") == iface && get(p, "address") == prefix->text())
-            return Error::exists("address", "address " + prefix->text() + " on " + iface + " already exists");
+    // In place, without copying every address: this runs on each add.
+    const Props* self = m.kind == Mutation::Kind::Add ? nullptr : store_->find(m.menu, m.id);
+    const std::string text = prefix->text();
+    auto is = [](const Props& p, const char* key, const std::string& v) {
+        auto it = p.find(key);
+        return it != p.end() && it->second == v;
+    };
+    if (!store_->findIf(
+             kAddress, [&](const Props& p) { return &p != self && is(p, "address", text) && is(p, "interface", iface); },
+             false)
+             .empty())
+        return Error::exists("address", "address " + text + " on " + iface + " already exists");
     m.after["address"] = prefix->text();
     m.after["network"] = prefix->networkText();
     m.after["broadcast"] = prefix->broadcastText();
@@ -799,7 +816,9 @@ Status NetProvider::applyAddress(const Mutation& m)
 
 void NetProvider::onMonitorChanged(bool structural)
 {
-    publish(structural);
+    pendingStructural_ = pendingStructural_ || structural;
+    if (!coalesce_.isActive())
+        coalesce_.start();
 }
 
 void NetProvider::publish(bool structural)
@@ -963,17 +982,18 @@ void NetProvider::publishDynamicPorts(const KernelState& next)
 
 void NetProvider::publishDynamicAddresses(const KernelState& next)
 {
-    const auto addresses = configured(kAddress);
+    // Enabled configured addresses as (address, interface): one lookup per
+    // kernel address rather than a scan of all configured ones.
+    std::set<std::pair<std::string, std::string>> own;
+    for (const auto& [id, p] : configured(kAddress))
+        if (!flag(kAddress, p, "disabled"))
+            own.emplace(get(p, "address"), get(p, "interface"));
     std::map<std::string, Props> wanted;
     for (const auto& [key, a] : next.addresses) {
         const LinkState* l = next.link(a.index);
         if (!l)
             continue;
-        const bool own = std::any_of(addresses.begin(), addresses.end(), [&](const auto& e) {
-            return get(e.second, "address") == a.prefix && get(e.second, "interface") == l->name &&
-                   !flag(kAddress, e.second, "disabled");
-        });
-        if (own)
+        if (own.count({a.prefix, l->name}))
             continue;
         auto prefix = Ipv4Prefix::parse(a.prefix);
         wanted[key] = {{"address", a.prefix},

@@ -5,6 +5,7 @@
 // and follows changes made outside the daemon (ip link / ip address).
 
 #include <QObject>
+#include <QTimer>
 
 #include <map>
 #include <string>
@@ -104,6 +105,11 @@ private:
     std::map<std::string, std::string> dynamicAddresses_;  // address key -> /ip/address id
     std::map<std::string, std::string> reported_;  // reconcile errors already logged
     bool publishing_ = false;
+    // Kernel events arrive in bursts (one per address added): publishing is
+    // O(configured objects), so a burst is published once, kCoalesceMs later.
+    static constexpr int kCoalesceMs = 50;
+    QTimer coalesce_;
+    bool pendingStructural_ = false;
 };
 
 }  // namespace mr::net

@@ -1,6 +1,6 @@
 #include "bench_client.h"
 
-#include "spin.h"
+#include "wait_until.h"
 
 namespace mr::bench {
 
@@ -37,7 +37,7 @@ bool BenchClient::open(const protocol::ApiClient::Endpoint& endpoint, const QStr
         api_->acceptFingerprint(false);
     });
     api_->connectTo(endpoint);
-    const bool done = spinUntil([&] { return loggedIn || failed; }, timeoutMs);
+    const bool done = waitUntil([&] { return loggedIn || failed; }, timeoutMs);
     for (const auto& c : {c1, c2, c3, c4, c5})
         disconnect(c);
     if (!done)
@@ -51,7 +51,7 @@ std::optional<wire::Reply> BenchClient::call(const wire::Request& request, int t
 {
     auto result = std::make_shared<std::optional<wire::Reply>>();
     api_->request(request, [result](const wire::Reply& r) { *result = r; });
-    if (!spinUntil([&] { return result->has_value(); }, timeoutMs))
+    if (!waitUntil([&] { return result->has_value(); }, timeoutMs))
         return std::nullopt;
     return std::move(*result);
 }

@@ -3,7 +3,7 @@
 #include <QHostAddress>
 #include <QtEndian>
 
-#include "spin.h"
+#include "wait_until.h"
 
 namespace mr::bench {
 
@@ -15,7 +15,7 @@ EchoClient::EchoClient(QObject* parent) : QObject(parent)
 bool EchoClient::open(quint16 port, int timeoutMs)
 {
     socket_.connectToHost(QHostAddress::LocalHost, port);
-    return spinUntil([this] { return socket_.state() == QAbstractSocket::ConnectedState; }, timeoutMs);
+    return waitUntil([this] { return socket_.state() == QAbstractSocket::ConnectedState; }, timeoutMs);
 }
 
 void EchoClient::onReadyRead()

@@ -27,7 +27,7 @@
 #include "bench_client.h"
 #include "echo_client.h"
 #include "echo_server.h"
-#include "spin.h"
+#include "wait_until.h"
 
 using namespace mr;
 using namespace mr::bench;
@@ -106,7 +106,7 @@ RttResult echoRoundTrips(quint16 port, int requestBytes, int replyBytes, int cou
     const QByteArray frame = EchoFrame::make(EchoFrame::Echo, static_cast<std::uint32_t>(replyBytes), 0, requestBytes);
     for (int i = 0; i < 50; ++i) {  // warm-up
         c.send(frame);
-        spinUntil([&] { return c.received() == static_cast<std::uint64_t>(i + 1); }, 5000);
+        waitUntil([&] { return c.received() == static_cast<std::uint64_t>(i + 1); }, 5000);
     }
     const std::uint64_t base = c.received();
     QElapsedTimer t;
@@ -114,7 +114,7 @@ RttResult echoRoundTrips(quint16 port, int requestBytes, int replyBytes, int cou
     for (int i = 0; i < count && t.nsecsElapsed() < maxSeconds * 1e9; ++i) {
         const qint64 t0 = t.nsecsElapsed();
         c.send(frame);
-        if (!spinUntil([&] { return c.received() == base + i + 1; }, 10000))
+        if (!waitUntil([&] { return c.received() == base + i + 1; }, 10000))
             break;
         r.latencyUs.push_back((t.nsecsElapsed() - t0) / 1e3);
         ++r.count;
@@ -139,7 +139,7 @@ RttResult echoPipelined(quint16 port, int requestBytes, int replyBytes, int coun
             c.send(frame);
             ++sent;
         }
-        if (!spinUntil([&] { return c.received() >= static_cast<std::uint64_t>(count) ||
+        if (!waitUntil([&] { return c.received() >= static_cast<std::uint64_t>(count) ||
                                     (sent < count && sent - static_cast<int>(c.received()) < window); },
                        10000))
             break;
@@ -323,9 +323,9 @@ struct Bench {
             qint64 replied = -1;
             const qint64 t0 = clock.nsecsElapsed();
             setter->api().request(req, [&](const wire::Reply&) { replied = clock.nsecsElapsed(); });
-            if (!spinUntil([&] { return replied >= 0 && arrived[i] == n; }, 10000)) {
+            if (!waitUntil([&] { return replied >= 0 && arrived[i] == n; }, 10000)) {
                 note("change %s: not every subscriber got its event within 10 s", QString::number(i));
-                spinUntil([&] { return replied >= 0; }, 10000);
+                waitUntil([&] { return replied >= 0; }, 10000);
                 continue;
             }
             ++complete;
@@ -361,7 +361,7 @@ struct Bench {
             if (!baselineOk)
                 break;
             c->send(EchoFrame::make(EchoFrame::Register, 8, 0xffffffffu, requestBytes));
-            baselineOk = spinUntil([&] { return c->received() == 1; }, 5000);
+            baselineOk = waitUntil([&] { return c->received() == 1; }, 5000);
             c->onFrame = [&, s](std::uint32_t seq) {
                 if (seq < static_cast<std::uint32_t>(k) && bArrival[seq][s] < 0) {
                     bArrival[seq][s] = clock.nsecsElapsed();
@@ -377,7 +377,7 @@ struct Bench {
             const qint64 t0 = clock.nsecsElapsed();
             sender.send(EchoFrame::make(EchoFrame::FanOut, static_cast<std::uint32_t>(eventBytes),
                                         static_cast<std::uint32_t>(i), requestBytes));
-            if (!spinUntil([&] { return bArrived[i] == n; }, 10000))
+            if (!waitUntil([&] { return bArrived[i] == n; }, 10000))
                 break;
             double last = 0;
             for (int s = 0; s < n; ++s) {
@@ -471,7 +471,7 @@ struct Bench {
             if (done == sent && (sent == total || t.nsecsElapsed() >= cfg.addSeconds * 1e9))
                 break;
             const int target = done + 1;
-            if (!spinUntil([&] { return done >= target; }, 60000)) {
+            if (!waitUntil([&] { return done >= target; }, 60000)) {
                 note("add: no reply for 60 s");
                 break;
             }
@@ -532,7 +532,7 @@ struct Bench {
                 QElapsedTimer et;
                 et.start();
                 e.send(frame);
-                if (!spinUntil([&] { return e.received() == static_cast<std::uint64_t>(i + 1); }, 30000))
+                if (!waitUntil([&] { return e.received() == static_cast<std::uint64_t>(i + 1); }, 30000))
                     break;
                 secs.push_back(et.nsecsElapsed() / 1e9);
             }

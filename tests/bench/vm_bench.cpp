@@ -39,7 +39,7 @@
 #include "qemu_command_line.h"
 #include "vm_bench_console.h"
 #include "vm_bench_proc.h"
-#include "vm_bench_wait.h"
+#include "wait_until.h"
 #include "vm_spec.h"
 
 using namespace mr;

@@ -4,7 +4,7 @@
 #include <memory>
 #include <optional>
 
-#include "vm_bench_wait.h"
+#include "wait_until.h"
 
 namespace mr::bench {
 

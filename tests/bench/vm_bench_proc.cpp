@@ -5,7 +5,7 @@
 
 #include <unistd.h>
 
-#include "vm_bench_wait.h"
+#include "wait_until.h"
 
 namespace mr::bench {
 

@@ -1,8 +1,9 @@
 #pragma once
-// Blocks in the event loop until a condition holds or a time limit passes,
-// sleeping between events. (QCoreApplication::processEvents(flags, ms)
-// drops WaitForMoreEvents and would spin a core: the issue-3 benchmark
-// measures idle CPU on a small machine, so it must not.)
+// The one way the benchmarks wait, for the API and for the TCP baselines
+// alike: blocks in the event loop until a condition holds or a time limit
+// passes, sleeping between events. (QCoreApplication::processEvents(flags,
+// ms) drops WaitForMoreEvents and would spin a core, stealing CPU from the
+// daemon being measured on a 2-core machine.)
 
 #include <QDeadlineTimer>
 #include <QEventLoop>
