@@ -6,9 +6,10 @@
 #
 # build_image.sh --kernel-version V --busybox PATH --rootfs DIR --out DIR
 #                --modules "m1 m2" --boot-modules "m1 m2" --cmdline "..." --min-memory MiB
+#                [--binaries "SRC=DEST ..."]   programs copied in with the shared libraries ldd lists
 set -eu
 
-KVER= BUSYBOX= ROOTFS= OUT= MODULES= BOOT_MODULES= CMDLINE= MINMEM=
+KVER= BUSYBOX= ROOTFS= OUT= MODULES= BOOT_MODULES= CMDLINE= MINMEM= BINARIES=
 while [ $# -gt 0 ]; do
   case "$1" in
     --kernel-version) KVER=$2 ;;
@@ -19,6 +20,7 @@ while [ $# -gt 0 ]; do
     --boot-modules) BOOT_MODULES=$2 ;;
     --cmdline) CMDLINE=$2 ;;
     --min-memory) MINMEM=$2 ;;
+    --binaries) BINARIES=$2 ;;
     *) echo "build_image.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift 2
@@ -48,6 +50,21 @@ done
 ln -s ../bin/busybox sbin/init
 ln -s bin/busybox init
 cp -R "$ROOTFS"/. .
+
+# Programs and, from ldd, every shared library they load, at the same paths.
+for pair in $BINARIES; do
+  src=${pair%%=*} dest=${pair#*=}
+  [ -r "$src" ] || { echo "build_image.sh: missing $src" >&2; exit 1; }
+  mkdir -p ".${dest%/*}"
+  cp "$src" ".$dest"
+  chmod 755 ".$dest"
+  strip --strip-unneeded ".$dest" 2>/dev/null || true
+  for lib in $(ldd "$src" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p'); do
+    [ -e ".$lib" ] && continue
+    mkdir -p ".${lib%/*}"
+    cp -L "$lib" ".$lib"
+  done
+done
 
 # Kernel modules: the requested ones and, from modules.dep, what they need.
 dep_line() { grep -E "(^|/)$(echo "$1" | sed 's/[-_]/[-_]/g')\.ko(\.[a-z]+)?:" "$MODDIR/modules.dep" || true; }

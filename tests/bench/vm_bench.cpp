@@ -48,13 +48,23 @@ using namespace mr::bench;
 namespace {
 
 const QByteArray kLoginPrompt = "MetaRouter Login:";
+// The console measurements type into a busybox shell, which the default
+// image gives admin only with "mr.shell" on the kernel command line (else
+// mr-shell, the RouterOS-style command line). scripts/bench-vm therefore
+// boots a copy of the default image with " mr.shell" appended to its
+// manifest's cmdline and passes that directory as --guest-image-dir to both
+// metarouterd and vm_bench (which checks that the daemon's QEMU boots it);
+// the hand-started QEMUs copy the daemon's -kernel, -initrd and -append, so
+// both sides boot the same image and command line.
 const QByteArray kShellPrompt = "[admin@MetaRouter] >";
+const QString kShellOption = QStringLiteral("mr.shell");
 
 struct Config {
     QString stateDir;
     QString baselineDir;
     qint64 daemonPid = 0;
     QString jsonPath;
+    QString guestImageDir;  // the image metarouterd boots (--guest-image-dir), to check against
     int memoryMiB = 96;
     int runs = 5;
     std::vector<int> counts{1, 8, 16};
@@ -345,11 +355,41 @@ private:
         b.promptS = double(t.nsecsElapsed()) / 1e9;
         // A prompt that came with the replay of a late attach would time the attach, not the boot.
         b.promptInReplay = (b.promptS - b.attachS) < 0.02;
-        if (daemonArgs_.isEmpty())
+        if (daemonArgs_.isEmpty()) {
             daemonArgs_ = ProcInfo::cmdline(qemuPid(name));
+            if (!checkGuestImage())
+                return std::nullopt;
+        }
         if (keep)
             *keep = std::move(console);
         return b;
+    }
+
+    // The daemon's QEMU boots the image of --guest-image-dir, with its
+    // manifest's command line, and that has mr.shell (the console
+    // measurements need the shell); the hand-started ones copy the daemon's.
+    bool checkGuestImage() const
+    {
+        const QString append = optionValue(daemonArgs_, "-append");
+        if (!cfg.guestImageDir.isEmpty()) {
+            QString cmdline;
+            QFile m(cfg.guestImageDir + "/manifest");
+            if (m.open(QIODevice::ReadOnly))
+                for (const QByteArray& line : m.readAll().split('\n'))
+                    if (line.startsWith("cmdline="))
+                        cmdline = QString::fromUtf8(line.mid(8));
+            const QString dir = QFileInfo(cfg.guestImageDir).canonicalFilePath();
+            const QString kernelDir = QFileInfo(QFileInfo(optionValue(daemonArgs_, "-kernel")).canonicalFilePath()).path();
+            if (append != cmdline || kernelDir != dir) {
+                note("metarouterd does not boot the image of --guest-image-dir " + cfg.guestImageDir + " (kernel in " +
+                     kernelDir + ", -append '" + append + "', manifest cmdline '" + cmdline + "')");
+                return false;
+            }
+        }
+        if (!append.split(' ').contains(kShellOption))
+            note("the guest's kernel command line lacks " + kShellOption +
+                 ": admin gets mr-shell, and the console measurements will fail (use scripts/bench-vm)");
+        return true;
     }
 
     // The hand-started QEMU's spec: what the daemon's QEMU got (kernel,
@@ -883,6 +923,9 @@ int main(int argc, char** argv)
                                                      "(default STATE/baseline).", "DIR");
     const QCommandLineOption daemonPid("daemon-pid", "metarouterd's pid (for its CPU and memory).", "PID");
     const QCommandLineOption json("json", "Also write the figures as JSON to FILE.", "FILE");
+    const QCommandLineOption imageDir("guest-image-dir", "The guest image metarouterd was given (checked: its "
+                                                         "QEMUs must boot it; scripts/bench-vm passes a copy of "
+                                                         "the default image with mr.shell).", "DIR");
     const QCommandLineOption memory("memory", "memory-size of every guest, MiB (default 96).", "MIB");
     const QCommandLineOption runs("runs", "Boot runs each way (default 5).", "N");
     const QCommandLineOption counts("counts", "Metarouters running for the idle-CPU figures (default 1,8,16).",
@@ -896,7 +939,7 @@ int main(int argc, char** argv)
     const QCommandLineOption cpu("cpu-seconds", "CPU measurement window (default 10).", "S");
     const QCommandLineOption only("only", "Besides the boot runs: memory,cpu,console (default all).", "LIST");
     parser.addOptions(
-        {stateDir, baseDir, daemonPid, json, memory, runs, counts, echoes, bytes, rounds, settle, cpu, only});
+        {stateDir, baseDir, daemonPid, json, imageDir, memory, runs, counts, echoes, bytes, rounds, settle, cpu, only});
     parser.process(app);
 
     Bench b;
@@ -908,6 +951,7 @@ int main(int argc, char** argv)
     b.cfg.baselineDir = parser.isSet(baseDir) ? parser.value(baseDir) : b.cfg.stateDir + "/baseline";
     b.cfg.daemonPid = parser.value(daemonPid).toLongLong();
     b.cfg.jsonPath = parser.value(json);
+    b.cfg.guestImageDir = parser.value(imageDir);
     if (parser.isSet(memory))
         b.cfg.memoryMiB = parser.value(memory).toInt();
     if (parser.isSet(runs))

@@ -37,6 +37,10 @@ VmSpec makeSpec(const QString& runtimeDir, const QString& disk, const QString& n
         for (const QByteArray& line : manifest.readAll().split('\n'))
             if (line.startsWith("cmdline="))
                 s.append = QString::fromUtf8(line.mid(8));
+    // The test types shell commands (dd, /proc/tty, /sys/class/net): with
+    // "mr.shell" admin gets a busybox shell instead of the RouterOS-style
+    // command line (router-side/guest/rootfs/bin/mr-login).
+    s.append += QStringLiteral(" mr.shell");
     s.disk = disk;
     s.nics.push_back({QStringLiteral("nic1"), QStringLiteral("vif1"), QStringLiteral("02:00:00:00:00:01")});
     s.netnsPath = netns;

@@ -1,6 +1,7 @@
 // Metarouter consoles end to end: a real metarouterd boots a metarouter
 // under TCG; `mrcli --console` driven by a script (stdin a pipe) sees the
-// login prompt, logs in and runs a command; two clients at once, a late
+// login prompt, logs in and runs guest command-line commands (mr-shell: the
+// prompt follows `/system identity set name=X`); two clients at once, a late
 // joiner's replay, a tenant refused someone else's console; and in a real
 // terminal (tmux) the CLI's `/metarouter console c1` with Ctrl-A Q back to
 // the host prompt, and mrcli's own escape. Prints the echo latency.
@@ -171,16 +172,23 @@ void ConsolesTest::scriptLogsInAndRunsACommand()
     c.type("admin\n");
     QVERIFY2(c.waitFor("Password:", 10000, from), c.out.constData());
     c.type("\n");
-    QVERIFY2(c.waitFor("[admin@MetaRouter] >", 10000, from), c.out.constData());
+    // mr-shell, the guest's command line, with its default identity.
+    QVERIFY2(c.waitFor("[admin@MikroTik] >", 10000, from), c.out.constData());
     from = c.out.size();
-    c.type("echo MR-$((6*7)); ls /sys/class/net\n");
-    QVERIFY2(c.waitFor("MR-42", 10000, from), c.out.constData());
-    QVERIFY2(c.waitFor("ether1", 5000, from) || c.waitFor("lo", 1000, from), c.out.constData());
+    // The prompt follows the identity: only the guest's output has it.
+    c.type("/system identity set name=MR42\n");
+    QVERIFY2(c.waitFor("[admin@MR42] >", 10000, from), c.out.constData());
+    // Output round trip (the typed echo has `print`, not `name: `).
+    from = c.out.size();
+    c.type("/system identity print\n");
+    QVERIFY2(c.waitFor("name: MR42", 10000, from), c.out.constData());
+    QVERIFY2(c.waitFor("[admin@MR42] >", 5000, from), c.out.constData());
 
-    // Echo latency through mrcli and the daemon: a key to the guest shell
-    // and its echo back, typed on a comment line.
+    // Echo latency through mrcli and the daemon: a key to the guest's
+    // command line and its echo back, typed on a comment line.
+    from = c.out.size();
     c.type("#");
-    QVERIFY(c.waitFor("#", 5000, from + 1));
+    QVERIFY2(c.waitFor("#", 5000, from), c.out.constData());
     std::vector<double> ms;
     for (int i = 0; i < 20; ++i) {
         const qsizetype before = c.out.size();
@@ -206,19 +214,20 @@ void ConsolesTest::twoClientsAndALateJoiner()
 {
     ConsoleClient a(*daemon_, "c1");
     ConsoleClient b(*daemon_, "c1");
-    QVERIFY(a.waitFor("[admin@MetaRouter] >"));
-    QVERIFY(b.waitFor("[admin@MetaRouter] >"));
+    QVERIFY2(a.waitFor("[admin@MR42] >"), a.out.constData());
+    QVERIFY2(b.waitFor("[admin@MR42] >"), b.out.constData());
     const qsizetype fromA = a.out.size(), fromB = b.out.size();
-    a.type("echo TWO-$((1+1))\n");
-    QVERIFY2(a.waitFor("TWO-2", 10000, fromA), a.out.constData());
-    QVERIFY2(b.waitFor("TWO-2", 10000, fromB), b.out.constData());
-    // Both type into the same shell.
-    b.type("echo FROM-B-$((2+3))\n");
-    QVERIFY2(a.waitFor("FROM-B-5", 10000, fromA), a.out.constData());
+    a.type("/system identity set name=TWO2\n");
+    QVERIFY2(a.waitFor("[admin@TWO2] >", 10000, fromA), a.out.constData());
+    QVERIFY2(b.waitFor("[admin@TWO2] >", 10000, fromB), b.out.constData());
+    // Both type into the same command line.
+    b.type("/system identity set name=FROMB5\n");
+    QVERIFY2(a.waitFor("[admin@FROMB5] >", 10000, fromA), a.out.constData());
+    QVERIFY2(b.waitFor("[admin@FROMB5] >", 10000, fromB), b.out.constData());
 
     // A late joiner gets the recent screen without typing anything.
     ConsoleClient late(*daemon_, "c1");
-    QVERIFY2(late.waitFor("FROM-B-5", 5000), late.out.constData());
+    QVERIFY2(late.waitFor("[admin@FROMB5] >", 5000), late.out.constData());
     QCOMPARE(late.finish(), 0);
     QCOMPARE(a.finish(), 0);
     QCOMPARE(b.finish(), 0);
@@ -242,7 +251,7 @@ void ConsolesTest::refusedConsoles()
         // A tenant's own metarouter is fine.
         QCOMPARE(daemon_->cli("/user add name=t2 group=tenant metarouters=c1 password=pw2").exitCode, 0);
         ConsoleClient c(*daemon_, "c1", "t2", "pw2");
-        QVERIFY2(c.waitFor("[admin@MetaRouter] >"), c.out.constData());
+        QVERIFY2(c.waitFor("[admin@FROMB5] >"), c.out.constData());
         QCOMPARE(c.finish(), 0);
     }
     // Through the tenant's own command line, the same answer.
@@ -260,9 +269,9 @@ void ConsolesTest::cliConsoleInATerminal()
     tmux.literal("/metarouter console c1");
     tmux.keys({"Enter"});
     QVERIFY2(tmux.waitFor("[Ctrl-A is the prefix key]", 10000, &seen), qPrintable(seen));
-    tmux.literal("echo CLI-$((40+2))");
+    tmux.literal("/system identity set name=CLI42");
     tmux.keys({"Enter"});
-    QVERIFY2(tmux.waitFor("CLI-42", 10000, &seen), qPrintable(seen));
+    QVERIFY2(tmux.waitFor("[admin@CLI42] >", 10000, &seen), qPrintable(seen));
     // Ctrl-A shows the manual's help; Q says Welcome back! and the host
     // prompt returns.
     tmux.keys({"C-a"});
@@ -292,9 +301,9 @@ void ConsolesTest::mrcliEscapeInATerminal()
                            .arg(daemon_->adminPassword(), mrcli_, daemon_->socket())));
     QString seen;
     QVERIFY2(tmux.waitFor("[Ctrl-A is the prefix key]", 10000, &seen), qPrintable(seen));
-    tmux.literal("echo ESC-$((3*3))");
+    tmux.literal("/system identity set name=ESC9");
     tmux.keys({"Enter"});
-    QVERIFY2(tmux.waitFor("ESC-9", 10000, &seen), qPrintable(seen));
+    QVERIFY2(tmux.waitFor("[admin@ESC9] >", 10000, &seen), qPrintable(seen));
     tmux.keys({"C-a"});
     tmux.keys({"r"});
     QVERIFY2(tmux.waitFor("virtual serial line", 5000, &seen), qPrintable(seen));
@@ -307,7 +316,7 @@ void ConsolesTest::mrcliEscapeInATerminal()
 void ConsolesTest::shutDownEndsTheConsole()
 {
     ConsoleClient c(*daemon_, "c1");
-    QVERIFY(c.waitFor("[admin@MetaRouter] >"));
+    QVERIFY2(c.waitFor("[admin@ESC9] >"), c.out.constData());
     const auto r = daemon_->cli("/metarouter shut-down c1");
     QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
     // The daemon closes the stream; mrcli says why and exits non-zero.

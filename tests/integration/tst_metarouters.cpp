@@ -59,13 +59,16 @@ public:
         }
         return false;
     }
-    // Runs a shell line in the guest and waits for marker; returns the output.
-    QByteArray run(const QByteArray& line, const QByteArray& marker, int timeoutMs = 15000)
+    // Runs a line on the guest's command line (mr-shell), then
+    // `/system identity set name=TAG`, and waits for the prompt `[admin@TAG] >`
+    // that only the guest's output has (not the typed echo, nor a replay of
+    // an earlier screen when TAG is new); returns the output since.
+    QByteArray run(const QByteArray& line, const QByteArray& tag, int timeoutMs = 15000)
     {
         seen_ += p_.readAll();
         const qsizetype from = seen_.size();
-        send(line + "\n");
-        waitFor(marker, timeoutMs, from);
+        send(line + "\n/system identity set name=" + tag + "\n");
+        waitFor("[admin@" + tag + "] >", timeoutMs, from);
         return seen_.mid(from);
     }
     void send(const QByteArray& bytes)
@@ -241,15 +244,24 @@ private slots:
         c.send("admin\n");
         QVERIFY2(c.waitFor("Password:", 10000), c.seen().constData());
         c.send("\n");
-        QVERIFY2(c.waitFor("[admin@MetaRouter]", 10000), c.seen().constData());
-        // The hot-plugged vif is the guest's ether1, with vm-mac-address.
+        // The guest's command line, default identity.
+        QVERIFY2(c.waitFor("[admin@MikroTik] >", 10000), c.seen().constData());
+        // The hot-plugged vif is the guest's ether1, with vm-mac-address
+        // (upper case in both MAC columns).
         const QString mac = QRegularExpression("02(:[0-9A-F]{2}){5}")
                                 .match(d_->cli("/metarouter interface print").out)
-                                .captured(0)
-                                .toLower();
-        const QByteArray out = c.run("cat /sys/class/net/ether1/address; echo MAC-D''ONE", "MAC-DONE");
-        QVERIFY2(out.contains(mac.toLatin1()), out.constData());
-        c.run("ip addr add 10.77.0.2/24 dev ether1; echo IP-D''ONE", "IP-DONE");
+                                .captured(0);
+        QVERIFY(!mac.isEmpty());
+        QByteArray out = c.run("/interface ethernet print", "MAC1");
+        QVERIFY2(QRegularExpression("\\d+\\s+R?\\s+ether1\\s+\\d+\\s+" + QRegularExpression::escape(mac) + "\\s")
+                     .match(QString::fromLatin1(out))
+                     .hasMatch(),
+                 out.constData());
+        out = c.run("/ip address add address=10.77.0.2/24 interface=ether1\n/ip address print", "IP1");
+        QVERIFY2(QRegularExpression("10\\.77\\.0\\.2/24\\s+10\\.77\\.0\\.0\\s+10\\.77\\.0\\.255\\s+ether1")
+                     .match(QString::fromLatin1(out))
+                     .hasMatch(),
+                 out.constData());
         QCOMPARE(DaemonFixture::exec("ip", {"-n", d_->sandbox() + "-lan", "addr", "add", "10.77.0.1/24", "dev", "lan2"})
                      .exitCode,
                  0);
@@ -303,8 +315,8 @@ private slots:
         QVERIFY(d_->daemonLog().contains("metarouter mr1: adopted the running QEMU"));
         // The console and the bridged vif still work.
         Console c(*d_, "mr1");
-        const QByteArray out = c.run("echo ADOPTED-$((40+2))", "ADOPTED-42");
-        QVERIFY2(out.contains("ADOPTED-42"), (c.seen()).constData());
+        const QByteArray out = c.run("/system identity print", "ADOPTED42");
+        QVERIFY2(out.contains("[admin@ADOPTED42] >"), (c.seen()).constData());
         QVERIFY(ping("10.77.0.2"));
     }
 
@@ -313,10 +325,15 @@ private slots:
         // Hot-unplug: the guest's ether1 goes away.
         QCOMPARE(ok("/metarouter interface remove 0").exitCode, 0);
         Console c(*d_, "mr1");
-        QVERIFY(QTest::qWaitFor([&] {
-            return !c.run("ls /sys/class/net; echo LS-D''ONE", "LS-DONE").contains("ether1");
-        }, 15000));
-        QVERIFY(!d_->cli("/interface print").out.contains("vif1"));
+        int n = 0;
+        QByteArray out;
+        QVERIFY2(QTest::qWaitFor([&] {
+            out = c.run("/interface ethernet print", "LS" + QByteArray::number(++n));
+            return out.contains("[admin@LS" + QByteArray::number(n) + "] >") && !out.contains("ether1");
+        }, 15000), out.constData());
+        // The guest loses ether1 before QEMU reports the device deleted and
+        // the daemon removes the tap: wait for the host side too.
+        QTRY_VERIFY(!d_->cli("/interface print").out.contains("vif1"));
         // A metarouter goes with its interfaces and its disk.
         QCOMPARE(ok("/metarouter interface add virtual-machine=mr0").exitCode, 0);
         QVERIFY(d_->cli("/interface print").out.contains("vif1"));

@@ -1,0 +1,877 @@
+#include "guest_backend.h"
+
+#include <arpa/inet.h>
+#include <linux/rtnetlink.h>
+#include <sys/statvfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "guest_menus.h"
+#include "process_runner.h"
+
+namespace mr::guest {
+
+using namespace menus;
+
+namespace {
+
+wire::Object object(const std::string& id, const Properties& properties)
+{
+    wire::Object o;
+    o.set_id(id);
+    for (const auto& [k, v] : properties)
+        if (!v.empty())
+            (*o.mutable_properties())[k] = v;
+    return o;
+}
+
+std::string value(const Properties& p, const std::string& key, const std::string& fallback = {})
+{
+    auto it = p.find(key);
+    return it == p.end() ? fallback : it->second;
+}
+
+bool parseIpv4(const std::string& text, std::uint32_t& out)
+{
+    in_addr a{};
+    if (inet_pton(AF_INET, text.c_str(), &a) != 1)
+        return false;
+    out = ntohl(a.s_addr);
+    return true;
+}
+
+std::string ipv4(std::uint32_t v)
+{
+    in_addr a{htonl(v)};
+    char buf[INET_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET, &a, buf, sizeof buf);
+    return buf;
+}
+
+// "10.0.0.2/24" -> address, prefix length.
+bool parsePrefix(const std::string& text, std::uint32_t& address, unsigned& length)
+{
+    const auto slash = text.find('/');
+    length = 32;
+    if (slash != std::string::npos) {
+        const std::string l = text.substr(slash + 1);
+        if (l.empty() || l.size() > 2 || !std::all_of(l.begin(), l.end(), ::isdigit))
+            return false;
+        length = static_cast<unsigned>(std::stoul(l));
+        if (length > 32)
+            return false;
+    }
+    return parseIpv4(text.substr(0, slash), address);
+}
+
+std::uint32_t mask(unsigned length)
+{
+    return length ? ~std::uint32_t(0) << (32 - length) : 0;
+}
+
+std::string networkOf(const std::string& prefix)
+{
+    std::uint32_t a = 0;
+    unsigned l = 0;
+    return parsePrefix(prefix, a, l) ? ipv4(a & mask(l)) + "/" + std::to_string(l) : prefix;
+}
+
+// Ids for what the kernel has but the configuration does not (dynamic):
+// long hex numbers that configuration ids never reach.
+std::string dynamicId(unsigned base, const std::string& key)
+{
+    return "*" + GuestConfig::hex((static_cast<unsigned long long>(base) << 24) | (std::hash<std::string>{}(key) & 0xFFFFFF));
+}
+
+// ether2 < ether10.
+bool naturalLess(const std::string& a, const std::string& b)
+{
+    auto split = [](const std::string& s) {
+        std::size_t i = s.size();
+        while (i > 0 && std::isdigit(static_cast<unsigned char>(s[i - 1])))
+            --i;
+        return std::make_pair(s.substr(0, i), i < s.size() && s.size() - i < 9 ? std::stol(s.substr(i)) : -1L);
+    };
+    return split(a) < split(b);
+}
+
+const std::string kNoInterface = "input does not match any value of interface";
+
+}  // namespace
+
+GuestBackend::GuestBackend(Options options)
+    : options_(std::move(options)), schema_(menus::schema()), config_(options_.configPath)
+{
+}
+
+Status GuestBackend::load()
+{
+    if (!options_.interfaceMap.empty()) {
+        std::ifstream in(options_.interfaceMap);
+        int index = 0;
+        std::string name;
+        while (in >> index >> name)
+            ifmap_[index] = name;
+    }
+    return config_.load();
+}
+
+Status GuestBackend::save()
+{
+    return config_.save();
+}
+
+std::string GuestBackend::identity() const
+{
+    auto& self = const_cast<GuestConfig&>(config_);
+    return value(self.singleton(kIdentity), "name", "MikroTik");
+}
+
+// ------------------------------------------------------------------ links
+
+bool GuestBackend::isEther(const KernelNet::Link& l) const
+{
+    // Hardware NICs have no link kind; veth stands in for them in tests.
+    return l.ethernet && (l.kind.empty() || l.kind == "veth") && l.name != "lo";
+}
+
+std::string GuestBackend::defaultName(const KernelNet::Link& l) const
+{
+    auto it = ifmap_.find(l.index);
+    return it == ifmap_.end() ? l.name : it->second;
+}
+
+Result<GuestBackend::Links> GuestBackend::links()
+{
+    auto list = net_.links();
+    if (!list)
+        return list.error();
+    bool changed = false;
+    std::map<int, std::string> seen;
+    for (const auto& l : *list) {
+        if (!isEther(l))
+            continue;
+        auto it = ifmap_.find(l.index);
+        seen[l.index] = it == ifmap_.end() ? l.name : it->second;
+        changed = changed || it == ifmap_.end();
+    }
+    changed = changed || seen.size() != ifmap_.size();
+    ifmap_ = std::move(seen);
+    if (changed && !options_.interfaceMap.empty()) {
+        std::ofstream out(options_.interfaceMap, std::ios::trunc);
+        for (const auto& [index, name] : ifmap_)
+            out << index << ' ' << name << '\n';
+    }
+    std::sort(list->begin(), list->end(), [&](const auto& a, const auto& b) {
+        const bool ea = isEther(a), eb = isEther(b);
+        if (ea != eb)
+            return ea;
+        return ea ? naturalLess(defaultName(a), defaultName(b)) : a.index < b.index;
+    });
+    return list;
+}
+
+Result<std::string> GuestBackend::stableName(const std::string& current)
+{
+    auto list = links();
+    if (!list)
+        return list.error();
+    for (const auto& l : *list)
+        if (l.name == current && l.name != "lo")
+            return defaultName(l);
+    return Error::invalid("interface", kNoInterface);
+}
+
+std::string GuestBackend::currentName(const std::string& stable, const Links& links) const
+{
+    const auto* l = linkByStable(stable, links);
+    return l ? l->name : stable;
+}
+
+const KernelNet::Link* GuestBackend::linkByStable(const std::string& stable, const Links& links) const
+{
+    for (const auto& l : links)
+        if (defaultName(l) == stable)
+            return &l;
+    return nullptr;
+}
+
+Result<std::vector<wire::Object>> GuestBackend::getLinks(bool ethernetOnly)
+{
+    auto list = links();
+    if (!list)
+        return list.error();
+    std::vector<wire::Object> out;
+    for (const auto& l : *list) {
+        if (l.name == "lo" || (ethernetOnly && !isEther(l)))
+            continue;
+        const auto* rec = config_.find(kInterface, defaultName(l));
+        Properties p{{"name", l.name},
+                     {"default-name", isEther(l) ? defaultName(l) : std::string()},
+                     {"type", isEther(l) ? std::string("ether") : l.kind},
+                     {"mtu", std::to_string(l.mtu)},
+                     {"mac-address", l.mac},
+                     {"arp", l.noarp ? "disabled" : "enabled"},
+                     {"running", l.running ? "yes" : "no"},
+                     {"disabled", l.up ? "no" : "yes"},
+                     {"slave", l.slave ? "yes" : "no"},
+                     {"comment", rec ? value(rec->properties, "comment") : std::string()}};
+        out.push_back(object("*" + GuestConfig::hex(static_cast<unsigned>(l.index)), p));
+    }
+    return out;
+}
+
+Status GuestBackend::applyLink(const KernelNet::Link& link, const Properties& desired, bool rename)
+{
+    KernelNet::LinkChange c;
+    if (rename && desired.count("name") && desired.at("name") != link.name)
+        c.name = desired.at("name");
+    if (desired.count("mtu")) {
+        const unsigned mtu = static_cast<unsigned>(std::stoul(desired.at("mtu")));
+        if (mtu != link.mtu)
+            c.mtu = mtu;
+    }
+    if (desired.count("disabled"))
+        c.up = desired.at("disabled") == "yes" ? 0 : 1;
+    if (desired.count("arp"))
+        c.arp = desired.at("arp") == "disabled" ? 0 : 1;
+    return net_.changeLink(link.index, c);
+}
+
+Status GuestBackend::setLink(const std::string& id, const Properties& properties,
+                             const std::vector<std::string>& unset)
+{
+    auto list = links();
+    if (!list)
+        return list.error();
+    const KernelNet::Link* link = nullptr;
+    for (const auto& l : *list)
+        if ("*" + GuestConfig::hex(static_cast<unsigned>(l.index)) == id)
+            link = &l;
+    if (!link)
+        return Error::notFound("no such item");
+    const std::string stable = defaultName(*link);
+    Properties desired = properties;
+    for (const auto& u : unset) {
+        if (u == "mtu")
+            desired["mtu"] = "1500";
+        else if (u == "disabled")
+            desired["disabled"] = "no";
+        else if (u == "arp")
+            desired["arp"] = "enabled";
+        else if (u == "name")
+            desired["name"] = stable;
+        else
+            desired[u] = "";
+    }
+    if (desired.count("name")) {
+        const std::string& name = desired["name"];
+        if (name.empty())
+            return Error::invalid("name", "name must not be empty");
+        if (name.find_first_of(" /:") != std::string::npos)
+            return Error::invalid("name", "invalid interface name: " + name);
+        for (const auto& l : *list)
+            if (l.name == name && l.index != link->index)
+                return Error::exists("name", "already have interface with such name");
+    }
+    if (Status s = applyLink(*link, desired, true); !s)
+        return s;
+    auto* rec = config_.find(kInterface, stable);
+    if (!rec) {
+        config_.records(kInterface).push_back({stable, {}});
+        rec = &config_.records(kInterface).back();
+    }
+    for (const auto& [k, v] : desired) {
+        const bool isDefault = v.empty() || (k == "name" && v == stable) || (k == "disabled" && v == "no") ||
+                               (k == "arp" && v == "enabled");
+        if (isDefault)
+            rec->properties.erase(k);
+        else
+            rec->properties[k] = v;
+    }
+    if (Status s = save(); !s)
+        return s;
+    retryRoutes();
+    if (!config_.records(kNat).empty())
+        return applyNat();
+    return {};
+}
+
+// ------------------------------------------------------------------ addresses
+
+Result<Properties> GuestBackend::checkAddress(Properties p, const std::string& selfId)
+{
+    std::uint32_t a = 0;
+    unsigned l = 0;
+    if (!parsePrefix(value(p, "address"), a, l))
+        return Error::invalid("address", "invalid value for address");
+    if (l == 0 || (l < 31 && ((a & ~mask(l)) == 0 || (a | mask(l)) == ~std::uint32_t(0))))
+        return Error::invalid("address", "address " + value(p, "address") + " is its network or broadcast address");
+    for (const auto& r : config_.records(kAddress))
+        if (r.id != selfId && value(r.properties, "address") == value(p, "address") &&
+            value(r.properties, "interface") == value(p, "interface"))
+            return Error::exists("address", "already have such address");
+    return p;
+}
+
+Status GuestBackend::applyAddress(const Properties& p, bool add)
+{
+    auto list = links();
+    if (!list)
+        return list.error();
+    const auto* link = linkByStable(value(p, "interface"), *list);
+    if (!link)
+        return add ? Status(Error::invalid("interface", kNoInterface)) : Status();
+    return add ? net_.addAddress(link->index, value(p, "address")) : net_.removeAddress(link->index, value(p, "address"));
+}
+
+Result<std::vector<wire::Object>> GuestBackend::getAddresses()
+{
+    auto list = links();
+    if (!list)
+        return list.error();
+    auto kernel = net_.addresses();
+    if (!kernel)
+        return kernel.error();
+    std::vector<wire::Object> out;
+    std::vector<std::pair<int, std::string>> configured;
+    auto fill = [](Properties& p) {
+        std::uint32_t a = 0;
+        unsigned l = 0;
+        if (parsePrefix(p["address"], a, l)) {
+            p["network"] = ipv4(a & mask(l));
+            p["broadcast"] = l < 31 ? ipv4(a | ~mask(l)) : std::string();
+        }
+    };
+    for (const auto& r : config_.records(kAddress)) {
+        Properties p = r.properties;
+        const auto* link = linkByStable(value(p, "interface"), *list);
+        p["interface"] = currentName(value(p, "interface"), *list);
+        p["invalid"] = link ? "no" : "yes";
+        fill(p);
+        if (link && value(p, "disabled") != "yes")
+            configured.emplace_back(link->index, value(p, "address"));
+        out.push_back(object(r.id, p));
+    }
+    for (const auto& k : *kernel) {
+        if (std::find(configured.begin(), configured.end(), std::make_pair(k.index, k.prefix)) != configured.end())
+            continue;
+        std::string name;
+        for (const auto& l : *list)
+            if (l.index == k.index)
+                name = l.name;
+        if (name == "lo")
+            continue;
+        Properties p{{"address", k.prefix}, {"interface", name}, {"dynamic", "yes"}};
+        fill(p);
+        out.push_back(object(dynamicId(0xA1, k.prefix + "@" + std::to_string(k.index)), p));
+    }
+    return out;
+}
+
+// ------------------------------------------------------------------ routes
+
+Result<Properties> GuestBackend::checkRoute(Properties p)
+{
+    if (value(p, "dst-address").empty())
+        p["dst-address"] = "0.0.0.0/0";
+    p["dst-address"] = networkOf(p["dst-address"]);
+    if (value(p, "distance").empty())
+        p["distance"] = "1";
+    std::uint32_t gw = 0;
+    const std::string g = value(p, "gateway");
+    if (!g.empty() && g.front() == '%')
+        return p;  // already an interface, kept by default name
+    if (!parseIpv4(g, gw)) {
+        auto stable = stableName(g);
+        if (!stable)
+            return Error::invalid("gateway", "invalid value for gateway: neither an IPv4 address nor an interface");
+        p["gateway"] = "%" + *stable;  // marks an interface
+    }
+    return p;
+}
+
+Status GuestBackend::applyRoute(const Properties& p, bool add)
+{
+    auto list = links();
+    if (!list)
+        return list.error();
+    std::string gw = value(p, "gateway");
+    int oif = 0;
+    if (!gw.empty() && gw.front() == '%') {
+        const auto* link = linkByStable(gw.substr(1), *list);
+        if (!link)
+            return Error::invalid("gateway", kNoInterface);
+        oif = link->index;
+        gw.clear();
+    }
+    const unsigned metric = static_cast<unsigned>(std::stoul(value(p, "distance", "1")));
+    return add ? net_.addRoute(value(p, "dst-address"), gw, oif, metric)
+               : net_.removeRoute(value(p, "dst-address"), gw, oif, metric);
+}
+
+void GuestBackend::retryRoutes()
+{
+    // A gateway becomes reachable when an address or a link comes up.
+    for (const auto& r : config_.records(kRoute))
+        if (value(r.properties, "disabled") != "yes")
+            (void)applyRoute(r.properties, true);
+}
+
+Result<std::vector<wire::Object>> GuestBackend::getRoutes()
+{
+    auto list = links();
+    if (!list)
+        return list.error();
+    auto kernel = net_.routes();
+    if (!kernel)
+        return kernel.error();
+    auto nameOf = [&](int index) {
+        for (const auto& l : *list)
+            if (l.index == index)
+                return l.name;
+        return std::string();
+    };
+    std::vector<bool> used(kernel->size());
+    std::vector<wire::Object> out;
+    for (const auto& r : config_.records(kRoute)) {
+        Properties p = r.properties;
+        std::string gw = value(p, "gateway");
+        int oif = 0;
+        if (!gw.empty() && gw.front() == '%') {
+            const auto* link = linkByStable(gw.substr(1), *list);
+            oif = link ? link->index : -1;
+            p["gateway"] = currentName(gw.substr(1), *list);
+            gw.clear();
+        }
+        p["static"] = "yes";
+        p["active"] = "no";
+        if (value(p, "disabled") != "yes")
+            for (std::size_t i = 0; i < kernel->size(); ++i) {
+                const auto& k = (*kernel)[i];
+                if (used[i] || k.dst != value(p, "dst-address") || std::to_string(k.metric) != value(p, "distance") ||
+                    k.gateway != gw || (oif && k.oif != oif))
+                    continue;
+                used[i] = true;
+                p["active"] = "yes";
+                p["interface"] = nameOf(k.oif);
+                break;
+            }
+        out.push_back(object(r.id, p));
+    }
+    for (std::size_t i = 0; i < kernel->size(); ++i) {
+        if (used[i])
+            continue;
+        const auto& k = (*kernel)[i];
+        const bool connected = k.protocol == RTPROT_KERNEL;
+        Properties p{{"dst-address", k.dst},
+                     {"gateway", k.gateway},
+                     {"pref-src", k.prefSrc},
+                     {"distance", std::to_string(k.metric)},
+                     {"interface", nameOf(k.oif)},
+                     {"active", "yes"},
+                     {"dynamic", "yes"},
+                     {"connect", connected ? "yes" : "no"}};
+        out.push_back(object(dynamicId(0xB1, k.dst + "@" + k.gateway + "@" + std::to_string(k.oif) + "@" +
+                                                  std::to_string(k.metric)),
+                             p));
+    }
+    return out;
+}
+
+// ------------------------------------------------------------------ NAT
+
+Result<std::string> GuestBackend::natRule(const Properties& p, const Links& links) const
+{
+    const std::string chain = value(p, "chain");
+    const std::string action = value(p, "action", "accept");
+    const std::string proto = value(p, "protocol");
+    std::string rule;
+    auto iface = [&](const char* key, const char* match) -> Status {
+        const std::string v = value(p, key);
+        if (v.empty())
+            return {};
+        const auto* link = linkByStable(v, links);
+        if (!link)
+            return Error::invalid(key, std::string(key) + ": no such interface " + v);
+        rule += std::string(match) + " \"" + link->name + "\" ";
+        return {};
+    };
+    if (chain == "srcnat" && !value(p, "in-interface").empty())
+        return Error::invalid("in-interface", "incoming interface matching not possible in srcnat chain");
+    if (chain == "dstnat" && !value(p, "out-interface").empty())
+        return Error::invalid("out-interface", "outgoing interface matching not possible in dstnat chain");
+    if (Status s = iface("in-interface", "iifname"); !s)
+        return s.error();
+    if (Status s = iface("out-interface", "oifname"); !s)
+        return s.error();
+    if (!value(p, "src-address").empty())
+        rule += "ip saddr " + networkOf(value(p, "src-address")) + " ";
+    if (!value(p, "dst-address").empty())
+        rule += "ip daddr " + networkOf(value(p, "dst-address")) + " ";
+    const bool ports = proto == "tcp" || proto == "udp";
+    if (!proto.empty())
+        rule += "ip protocol " + proto + " ";
+    for (const char* key : {"src-port", "dst-port"}) {
+        if (value(p, key).empty())
+            continue;
+        if (!ports)
+            return Error::invalid(key, std::string(key) + " needs protocol=tcp or protocol=udp");
+        rule += proto + (key[0] == 's' ? " sport " : " dport ") + value(p, key) + " ";
+    }
+    const std::string to = value(p, "to-addresses");
+    const std::string toPorts = value(p, "to-ports");
+    if (!toPorts.empty() && !ports)
+        return Error::invalid("to-ports", "to-ports needs protocol=tcp or protocol=udp");
+    if (action == "accept") {
+        rule += "accept";
+    } else if (action == "masquerade") {
+        if (chain != "srcnat")
+            return Error::invalid("action", "masquerade works in the srcnat chain only");
+        rule += "masquerade" + (toPorts.empty() ? std::string() : " to :" + toPorts);
+    } else if (action == "src-nat" || action == "dst-nat") {
+        if ((action == "src-nat") != (chain == "srcnat"))
+            return Error::invalid("action", action + " does not work in the " + chain + " chain");
+        if (to.empty() && (action == "src-nat" || toPorts.empty()))
+            return Error::invalid("to-addresses", action + " needs to-addresses");
+        if (to.empty())
+            rule += "redirect to :" + toPorts;
+        else
+            rule += (action == "src-nat" ? "snat to " : "dnat to ") + to + (toPorts.empty() ? "" : ":" + toPorts);
+    } else if (action == "redirect") {
+        if (chain != "dstnat" || toPorts.empty())
+            return Error::invalid("to-ports", "redirect needs chain=dstnat and to-ports");
+        rule += "redirect to :" + toPorts;
+    } else {
+        return Error::invalid("action", "unsupported action " + action);
+    }
+    return rule;
+}
+
+Status GuestBackend::applyNat()
+{
+    auto list = links();
+    if (!list)
+        return list.error();
+    std::string src, dst;
+    for (const auto& r : config_.records(kNat)) {
+        if (value(r.properties, "disabled") == "yes")
+            continue;
+        auto rule = natRule(r.properties, *list);
+        if (!rule)
+            continue;  // shown as invalid
+        (value(r.properties, "chain") == "srcnat" ? src : dst) += "    " + *rule + "\n";
+    }
+    // One transaction: the old table goes and the new one comes, or nothing changes.
+    const std::string ruleset = "table ip mikrotik\ndelete table ip mikrotik\ntable ip mikrotik {\n"
+                                "  chain srcnat {\n    type nat hook postrouting priority 100; policy accept;\n" +
+                                src +
+                                "  }\n  chain dstnat {\n    type nat hook prerouting priority -100; policy accept;\n" +
+                                dst + "  }\n}\n";
+    if (!natApplied_) {
+        // The guest kernel does not autoload nfnetlink's subsystems; a
+        // missing modprobe (tests on a host) is fine, the host has them.
+        // libcrc32c (for nf_tables) has only a soft dependency on crc32c, which busybox ignores.
+        (void)ProcessRunner::run({options_.modprobe, "-a", "-q", "crc32c_generic", "nf_tables", "nft_chain_nat",
+                                  "nft_nat", "nft_masq", "nft_redir"});
+    }
+    auto r = ProcessRunner::run({options_.nft, "-f", "-"}, ruleset);
+    if (!r)
+        return r.error();
+    if (r->exitCode != 0) {
+        std::string first = r->text.substr(0, r->text.find('\n'));
+        return Error::failed("nftables: " + (first.empty() ? "exit " + std::to_string(r->exitCode) : first));
+    }
+    natApplied_ = true;
+    return {};
+}
+
+Result<std::vector<wire::Object>> GuestBackend::getNat()
+{
+    auto list = links();
+    if (!list)
+        return list.error();
+    std::vector<wire::Object> out;
+    for (const auto& r : config_.records(kNat)) {
+        Properties p = r.properties;
+        p["invalid"] = natRule(p, *list) ? "no" : "yes";
+        for (const char* key : {"in-interface", "out-interface"})
+            if (!value(p, key).empty())
+                p[key] = currentName(p[key], *list);
+        out.push_back(object(r.id, p));
+    }
+    return out;
+}
+
+// ------------------------------------------------------------------ system
+
+wire::Object GuestBackend::resource() const
+{
+    auto meminfo = [](const std::string& key) {
+        std::ifstream in("/proc/meminfo");
+        std::string name, unit;
+        long long value = 0;
+        while (in >> name >> value >> unit)
+            if (name == key + ":")
+                return value;
+        return 0LL;
+    };
+    double up = 0;
+    std::ifstream("/proc/uptime") >> up;
+    std::string cpu = "unknown";
+    {
+        std::ifstream in("/proc/cpuinfo");
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("model name", 0) == 0) {
+                cpu = line.substr(line.find(':') + 2);
+                break;
+            }
+    }
+    struct statvfs fs{};
+    statvfs(options_.diskPath.c_str(), &fs);
+    utsname u{};
+    uname(&u);
+    return object("*0", {{"uptime", std::to_string(static_cast<long long>(up))},
+                         {"version", std::string(MR_VERSION) + " (MetaRouter guest, Linux " + u.release + ")"},
+                         {"free-memory", std::to_string(meminfo("MemAvailable"))},
+                         {"total-memory", std::to_string(meminfo("MemTotal"))},
+                         {"cpu", cpu},
+                         {"cpu-count", std::to_string(sysconf(_SC_NPROCESSORS_ONLN))},
+                         {"free-hdd-space", std::to_string(static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize / 1024)},
+                         {"total-hdd-space", std::to_string(static_cast<unsigned long long>(fs.f_blocks) * fs.f_frsize / 1024)},
+                         {"architecture-name", u.machine},
+                         {"board-name", "MetaRouter"},
+                         {"platform", "MikroTik"}});
+}
+
+// ------------------------------------------------------------------ CliBackend
+
+Result<std::vector<wire::Object>> GuestBackend::get(const std::string& menu)
+{
+    if (menu == kIdentity)
+        return std::vector<wire::Object>{object("*0", {{"name", identity()}})};
+    if (menu == kResource)
+        return std::vector<wire::Object>{resource()};
+    if (menu == kInterface || menu == kEthernet)
+        return getLinks(menu == kEthernet);
+    if (menu == kAddress)
+        return getAddresses();
+    if (menu == kRoute)
+        return getRoutes();
+    if (menu == kNat)
+        return getNat();
+    return std::vector<wire::Object>{};
+}
+
+Result<std::string> GuestBackend::add(const std::string& menu, const Properties& properties)
+{
+    Properties p = properties;
+    if (menu == kAddress) {
+        auto stable = stableName(value(p, "interface"));
+        if (!stable)
+            return stable.error();
+        p["interface"] = *stable;
+        auto checked = checkAddress(p, {});
+        if (!checked)
+            return checked.error();
+        if (value(p, "disabled") != "yes")
+            if (Status s = applyAddress(p, true); !s)
+                return s.error();
+        const std::string id = config_.nextId();
+        config_.records(kAddress).push_back({id, p});
+        if (Status s = save(); !s)
+            return s.error();
+        retryRoutes();
+        return id;
+    }
+    if (menu == kRoute) {
+        auto checked = checkRoute(p);
+        if (!checked)
+            return checked.error();
+        p = *checked;
+        for (const auto& r : config_.records(kRoute))
+            if (value(r.properties, "dst-address") == p["dst-address"] && value(r.properties, "gateway") == p["gateway"] &&
+                value(r.properties, "distance") == p["distance"])
+                return Error::exists("gateway", "already have such route");
+        const std::string id = config_.nextId();
+        config_.records(kRoute).push_back({id, p});
+        if (Status s = save(); !s)
+            return s.error();
+        retryRoutes();  // an unreachable gateway stays inactive, as in RouterOS
+        return id;
+    }
+    if (menu == kNat) {
+        for (const char* key : {"in-interface", "out-interface"})
+            if (!value(p, key).empty()) {
+                auto stable = stableName(p[key]);
+                if (!stable)
+                    return Error::invalid(key, kNoInterface);
+                p[key] = *stable;
+            }
+        auto list = links();
+        if (!list)
+            return list.error();
+        if (auto rule = natRule(p, *list); !rule)
+            return rule.error();
+        const std::string id = config_.nextId();
+        config_.records(kNat).push_back({id, p});
+        if (Status s = applyNat(); !s) {
+            config_.records(kNat).pop_back();
+            (void)applyNat();
+            return s.error();
+        }
+        if (Status s = save(); !s)
+            return s.error();
+        return id;
+    }
+    return Error::failed("cannot add here");
+}
+
+Status GuestBackend::set(const std::string& menu, const std::string& id, const Properties& properties,
+                         const std::vector<std::string>& unset)
+{
+    if (menu == kIdentity) {
+        Properties& p = config_.singleton(kIdentity);
+        if (properties.count("name")) {
+            if (properties.at("name").empty())
+                return Error::invalid("name", "identity name must not be empty");
+            p["name"] = properties.at("name");
+        }
+        if (std::find(unset.begin(), unset.end(), "name") != unset.end())
+            p.erase("name");
+        return save();
+    }
+    if (menu == kInterface || menu == kEthernet)
+        return setLink(id, properties, unset);
+    if (menu != kAddress && menu != kRoute && menu != kNat)
+        return Error::failed("cannot set here");
+    auto* rec = config_.find(menu, id);
+    if (!rec)
+        return Error::notFound("no such item (dynamic items cannot be changed)");
+    const Properties before = rec->properties;
+    Properties p = before;
+    for (const auto& [k, v] : properties)
+        p[k] = v;
+    for (const auto& u : unset)
+        p.erase(u);
+    for (const char* key : {"interface", "in-interface", "out-interface"})
+        if (properties.count(key) && !properties.at(key).empty()) {
+            auto stable = stableName(properties.at(key));
+            if (!stable)
+                return Error::invalid(key, kNoInterface);
+            p[key] = *stable;
+        }
+    const bool wasOn = value(before, "disabled") != "yes";
+    const bool isOn = value(p, "disabled") != "yes";
+    if (menu == kAddress) {
+        auto checked = checkAddress(p, id);
+        if (!checked)
+            return checked.error();
+        if (wasOn)
+            (void)applyAddress(before, false);
+        if (isOn)
+            if (Status s = applyAddress(p, true); !s) {
+                if (wasOn)
+                    (void)applyAddress(before, true);
+                return s;
+            }
+        rec->properties = p;
+        Status s = save();
+        retryRoutes();
+        return s;
+    }
+    if (menu == kRoute) {
+        auto checked = checkRoute(p);
+        if (!checked)
+            return checked.error();
+        p = *checked;
+        if (wasOn)
+            (void)applyRoute(before, false);
+        rec->properties = p;
+        Status s = save();
+        retryRoutes();
+        return s;
+    }
+    // NAT
+    auto list = links();
+    if (!list)
+        return list.error();
+    if (auto rule = natRule(p, *list); !rule)
+        return rule.error();
+    rec->properties = p;
+    if (Status s = applyNat(); !s) {
+        config_.find(menu, id)->properties = before;
+        (void)applyNat();
+        return s;
+    }
+    return save();
+}
+
+Status GuestBackend::remove(const std::string& menu, const std::string& id)
+{
+    if (menu != kAddress && menu != kRoute && menu != kNat)
+        return Error::failed("cannot remove here");
+    auto& list = config_.records(menu);
+    auto it = std::find_if(list.begin(), list.end(), [&](const auto& r) { return r.id == id; });
+    if (it == list.end())
+        return Error::notFound("no such item (dynamic items cannot be removed)");
+    const Properties p = it->properties;
+    list.erase(it);
+    const bool on = value(p, "disabled") != "yes";
+    if (menu == kAddress && on)
+        (void)applyAddress(p, false);
+    if (menu == kRoute && on)
+        (void)applyRoute(p, false);
+    if (menu == kNat)
+        if (Status s = applyNat(); !s)
+            return s;
+    return save();
+}
+
+Result<std::string> GuestBackend::command(const std::string& menu, const std::string& command, const std::string&,
+                                          const Properties&)
+{
+    if (menu == kSystem && command == "reboot") {
+        power_ = Power::Reboot;
+        return std::string("Rebooting...");
+    }
+    if (menu == kSystem && command == "shutdown") {
+        power_ = Power::Shutdown;
+        return std::string("Shutting down...");
+    }
+    return Error::failed("no such command");
+}
+
+// ------------------------------------------------------------------ boot
+
+std::string GuestBackend::applyAll()
+{
+    std::string errors;
+    auto note = [&](const std::string& what, const Status& s) {
+        if (!s)
+            errors += what + ": " + s.error().text() + "\n";
+    };
+    auto list = links();
+    if (!list)
+        return list.error().text() + "\n";
+    for (const auto& r : config_.records(kInterface))
+        if (const auto* link = linkByStable(r.id, *list))
+            note("interface " + r.id, applyLink(*link, r.properties, true));
+    for (const auto& r : config_.records(kAddress))
+        if (value(r.properties, "disabled") != "yes")
+            note("address " + value(r.properties, "address"), applyAddress(r.properties, true));
+    for (const auto& r : config_.records(kRoute))
+        if (value(r.properties, "disabled") != "yes")
+            (void)applyRoute(r.properties, true);
+    if (!config_.records(kNat).empty())
+        note("nat", applyNat());
+    return errors;
+}
+
+}  // namespace mr::guest

@@ -1,0 +1,86 @@
+#pragma once
+// The guest command line's backend: the guest's own menus applied to its own
+// kernel (links, addresses, routes over netlink; NAT through nft) and kept in
+// a GuestConfig that boot re-applies.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli_backend.h"
+#include "guest_config.h"
+#include "kernel_net.h"
+
+namespace mr::guest {
+
+class GuestBackend : public cli::CliBackend {
+public:
+    struct Options {
+        std::string configPath;      // "" keeps nothing
+        std::string interfaceMap;    // ifindex -> default name, for this boot
+        std::string nft = "/usr/sbin/nft";
+        std::string modprobe = "/bin/modprobe";
+        std::string diskPath = "/";  // for free-hdd-space
+        std::string user = "admin";
+    };
+    enum class Power { None, Reboot, Shutdown };
+
+    explicit GuestBackend(Options options);
+
+    Status load();
+    // Boot: every saved setting to the kernel; errors are listed, not fatal.
+    std::string applyAll();
+
+    const wire::Schema& schema() const override { return schema_; }
+    std::string user() const override { return options_.user; }
+    std::string identity() const override;
+
+    Result<std::vector<wire::Object>> get(const std::string& menu) override;
+    Result<std::string> add(const std::string& menu, const Properties& properties) override;
+    Status set(const std::string& menu, const std::string& id, const Properties& properties,
+               const std::vector<std::string>& unset) override;
+    Status remove(const std::string& menu, const std::string& id) override;
+    Result<std::string> command(const std::string& menu, const std::string& command, const std::string& id,
+                                const Properties& arguments) override;
+
+    // What /system reboot or shutdown asked for; the caller powers off.
+    Power pendingPower() const { return power_; }
+
+private:
+    using Links = std::vector<KernelNet::Link>;
+
+    Result<Links> links();
+    bool isEther(const KernelNet::Link& l) const;
+    std::string defaultName(const KernelNet::Link& l) const;
+    // References are kept by default name, so a rename does not break them.
+    Result<std::string> stableName(const std::string& current);
+    std::string currentName(const std::string& stable, const Links& links) const;
+    const KernelNet::Link* linkByStable(const std::string& stable, const Links& links) const;
+
+    Result<std::vector<wire::Object>> getLinks(bool ethernetOnly);
+    Result<std::vector<wire::Object>> getAddresses();
+    Result<std::vector<wire::Object>> getRoutes();
+    Result<std::vector<wire::Object>> getNat();
+    wire::Object resource() const;
+
+    Status setLink(const std::string& id, const Properties& properties, const std::vector<std::string>& unset);
+    Status applyLink(const KernelNet::Link& link, const Properties& desired, bool rename);
+    Status applyAddress(const Properties& p, bool add);
+    Status applyRoute(const Properties& p, bool add);
+    Status applyNat();
+    void retryRoutes();
+    Result<Properties> checkAddress(Properties p, const std::string& selfId);
+    Result<Properties> checkRoute(Properties p);
+    Result<std::string> natRule(const Properties& p, const Links& links) const;
+    Status save();
+
+    Options options_;
+    wire::Schema schema_;
+    GuestConfig config_;
+    KernelNet net_;
+    std::map<int, std::string> ifmap_;
+    Power power_ = Power::None;
+    bool natApplied_ = false;
+};
+
+}  // namespace mr::guest
