@@ -1,6 +1,7 @@
 #include "net_menus.h"
 
 #include "schema_builder.h"
+#include "standard_menus.h"
 
 namespace mr::net::menus {
 
@@ -130,24 +131,7 @@ wire::MenuSchema vlanMenu()
 
 wire::MenuSchema addressMenu()
 {
-    return MenuBuilder(kAddress)
-        .describe("IPv4 addresses")
-        .addable().removable().settable()
-        .property(ipPrefix("address").required())
-        .property(ip("network").readOnly())
-        .property(ip("broadcast").readOnly())
-        .property(reference("interface", kInterface).required())
-        .property(boolean("disabled").def("no"))
-        .property(text("comment"))
-        .property(boolean("invalid").readOnly().def("no"))
-        .property(boolean("dynamic").readOnly().def("no"))
-        .column("address", "ADDRESS", 18)
-        .column("network", "NETWORK", 15)
-        .column("broadcast", "BROADCAST", 15)
-        .column("interface", "INTERFACE", 30)
-        .flag("X", "disabled", "disabled")
-        .flag("I", "invalid", "invalid")
-        .flag("D", "dynamic", "dynamic");
+    return protocol::ipAddressMenu();
 }
 
 }  // namespace
