@@ -1,7 +1,11 @@
 // metabox: the MetaRouter desktop app.
 
 #include <QApplication>
+#include <QComboBox>
+#include <QCommandLineParser>
+#include <QLineEdit>
 
+#include "login_window.h"
 #include "metabox_app.h"
 
 int main(int argc, char** argv)
@@ -10,7 +14,33 @@ int main(int argc, char** argv)
     QApplication::setOrganizationName(QStringLiteral("MetaRouter"));
     QApplication::setApplicationName(QStringLiteral("metabox"));
     QApplication::setApplicationVersion(QStringLiteral(MR_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "MetaRouter desktop app. With a router address it fills in the login window; with MR_PASSWORD set in the "
+        "environment it also connects."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption userOpt(QStringList{QStringLiteral("u"), QStringLiteral("user")},
+                               QStringLiteral("User name (default admin)."), QStringLiteral("user"),
+                               QStringLiteral("admin"));
+    parser.addOption(userOpt);
+    parser.addPositionalArgument(QStringLiteral("router"),
+                                 QStringLiteral("host, host:port, or the path of a daemon's unix socket"),
+                                 QStringLiteral("[router]"));
+    parser.process(app);
+
     mr::ui::MetaboxApp metabox;
     metabox.show();
+    if (!parser.positionalArguments().isEmpty()) {
+        mr::ui::LoginWindow* login = metabox.loginWindow();
+        login->address()->setEditText(parser.positionalArguments().first());
+        login->user()->setText(parser.value(userOpt));
+        const QString password = qEnvironmentVariable("MR_PASSWORD");
+        if (!password.isEmpty()) {
+            login->password()->setText(password);
+            login->connectToRouter();
+        }
+    }
     return QApplication::exec();
 }
