@@ -7,10 +7,16 @@ const wire::Schema kNoSchema;
 const wire::LoginReply kNoSession;
 }  // namespace
 
-SessionController::SessionController(QObject* parent) : QObject(parent) {}
+SessionController::SessionController(QObject* parent) : QObject(parent)
+{
+    connect(&retry_, &QTimer::timeout, this, &SessionController::tryReconnect);
+}
 
 SessionController::~SessionController()
 {
+    retry_.stop();
+    if (attempt_)
+        disconnect(attempt_.get(), nullptr, this, nullptr);
     if (client_)
         disconnect(client_.get(), nullptr, this, nullptr);
 }
@@ -42,6 +48,10 @@ protocol::ApiClient::Endpoint SessionController::parseAddress(const QString& tex
 void SessionController::connectTo(const protocol::ApiClient::Endpoint& endpoint, const QString& user,
                                   const QString& password)
 {
+    retry_.stop();
+    dropAttempt();
+    userClosed_ = false;
+    retryMs_ = 0;
     if (client_) {
         disconnect(client_.get(), nullptr, this, nullptr);
         client_->disconnectFromServer();
@@ -61,8 +71,9 @@ void SessionController::connectTo(const protocol::ApiClient::Endpoint& endpoint,
         setState(State::LoggingIn);
         c->login(user_, password_);
     });
-    connect(c, &protocol::ApiClient::loggedIn, this, [this] {
-        password_.clear();  // not kept longer than needed
+    connect(c, &protocol::ApiClient::loggedIn, this, [this, c] {
+        // The password stays in memory (only) for reconnecting.
+        watchSession(c);
         setState(State::LoggedIn);
         emit loggedIn();
     });
@@ -74,15 +85,109 @@ void SessionController::connectTo(const protocol::ApiClient::Endpoint& endpoint,
         emit failed(message);
     });
     connect(c, &protocol::ApiClient::disconnected, this, [this](const QString& reason) {
-        const bool wasIn = state_ == State::LoggedIn;
         setState(State::Disconnected);
-        if (wasIn)
-            emit disconnected(reason);
-        else
-            emit failed(reason.isEmpty() ? tr("the router closed the connection") : reason);
+        password_.clear();
+        emit failed(reason.isEmpty() ? tr("the router closed the connection") : reason);
     });
     setState(State::Connecting);
     c->connectTo(endpoint);
+}
+
+void SessionController::watchSession(protocol::ApiClient* c)
+{
+    // From now on a drop means reconnecting, not a failed login.
+    disconnect(c, nullptr, this, nullptr);
+    connect(c, &protocol::ApiClient::disconnected, this, &SessionController::onSessionLost);
+}
+
+void SessionController::onSessionLost(const QString& reason)
+{
+    if (userClosed_) {
+        password_.clear();
+        setState(State::Disconnected);
+        emit disconnected(reason);
+        return;
+    }
+    retryMs_ = 0;
+    setState(State::Reconnecting);
+    emit disconnected(reason);
+    scheduleRetry();
+}
+
+void SessionController::scheduleRetry()
+{
+    retryMs_ = nextRetryMs(retryMs_);
+    retry_.setSingleShot(true);
+    retry_.start(retryMs_);
+    emit reconnectScheduled(retryMs_);
+}
+
+int SessionController::retryInMs() const
+{
+    return state_ == State::Reconnecting && retry_.isActive() ? retry_.remainingTime() : -1;
+}
+
+void SessionController::tryReconnect()
+{
+    dropAttempt();
+    attempt_ = std::make_unique<protocol::ApiClient>(QStringLiteral("metabox " MR_VERSION));
+    auto* c = attempt_.get();
+    connect(c, &protocol::ApiClient::fingerprintUnknown, this, [this, c] {
+        // The pin was there when we logged in: someone removed it. Ask again
+        // through the login window rather than trusting silently.
+        disconnect(c, nullptr, this, nullptr);
+        c->acceptFingerprint(false);
+        giveUp(tr("reconnecting to %1: its certificate is no longer pinned; log in again").arg(endpoint_.text()));
+    });
+    connect(c, &protocol::ApiClient::connected, this, [this, c] { c->login(user_, password_); });
+    connect(c, &protocol::ApiClient::loggedIn, this, &SessionController::onReconnected);
+    connect(c, &protocol::ApiClient::loginFailed, this, [this, c](const QString& message) {
+        disconnect(c, nullptr, this, nullptr);
+        c->disconnectFromServer();
+        giveUp(message);
+    });
+    connect(c, &protocol::ApiClient::disconnected, this, [this](const QString& reason) {
+        if (reason.contains(QLatin1String("CHANGED"))) {
+            giveUp(reason);  // a changed certificate is refused, not retried
+            return;
+        }
+        dropAttempt();
+        scheduleRetry();
+    });
+    // May fail (and schedule the next attempt) before it returns.
+    c->connectTo(endpoint_);
+}
+
+void SessionController::onReconnected()
+{
+    retryMs_ = 0;
+    std::unique_ptr<protocol::ApiClient> old = std::move(client_);
+    client_ = std::move(attempt_);
+    watchSession(client_.get());
+    if (old) {
+        disconnect(old.get(), nullptr, this, nullptr);
+        old.release()->deleteLater();  // views switch in reconnected(), then it goes
+    }
+    setState(State::LoggedIn);
+    emit reconnected();
+}
+
+void SessionController::giveUp(const QString& message)
+{
+    retry_.stop();
+    dropAttempt();
+    password_.clear();
+    setState(State::Disconnected);
+    emit failed(message);
+}
+
+void SessionController::dropAttempt()
+{
+    if (!attempt_)
+        return;
+    disconnect(attempt_.get(), nullptr, this, nullptr);
+    attempt_->disconnectFromServer();
+    attempt_.release()->deleteLater();  // we may be inside one of its signals
 }
 
 void SessionController::acceptFingerprint(bool accept)
@@ -96,8 +201,14 @@ void SessionController::acceptFingerprint(bool accept)
 
 void SessionController::disconnectFromRouter()
 {
+    userClosed_ = true;
+    retry_.stop();
+    dropAttempt();
+    password_.clear();
     if (client_)
         client_->disconnectFromServer();
+    if (state_ == State::Reconnecting)
+        setState(State::Disconnected);
 }
 
 const wire::Schema& SessionController::schema() const
@@ -123,6 +234,8 @@ QString SessionController::stateText() const
         return tr("Logging in to %1…").arg(endpoint_.text());
     case State::LoggedIn:
         return tr("Connected to %1 as %2").arg(endpoint_.text(), user_);
+    case State::Reconnecting:
+        return tr("Disconnected — reconnecting…");
     }
     return {};
 }

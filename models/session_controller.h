@@ -1,9 +1,13 @@
 #pragma once
 // One connection to a router for the app: owns the API client, connects,
 // logs in, and tells the windows the connection's state and the schema.
+// A session that drops is re-established with back-off (1 s, 2 s, 4 s… at
+// most 30 s) with the endpoint and credentials it logged in with, which are
+// kept in memory only (until the user disconnects or a retry is refused).
 
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
 #include <memory>
 
@@ -14,7 +18,7 @@ namespace mr::ui {
 class SessionController final : public QObject {
     Q_OBJECT
 public:
-    enum class State { Disconnected, Connecting, AwaitingFingerprint, LoggingIn, LoggedIn };
+    enum class State { Disconnected, Connecting, AwaitingFingerprint, LoggingIn, LoggedIn, Reconnecting };
     Q_ENUM(State)
 
     explicit SessionController(QObject* parent = nullptr);
@@ -26,7 +30,15 @@ public:
     void connectTo(const protocol::ApiClient::Endpoint& endpoint, const QString& user, const QString& password);
     // Answer to fingerprintUnknown().
     void acceptFingerprint(bool accept);
+    // Ends the session; no reconnection follows.
     void disconnectFromRouter();
+
+    // Back-off between reconnection attempts.
+    static constexpr int kFirstRetryMs = 1000;
+    static constexpr int kMaxRetryMs = 30000;
+    static int nextRetryMs(int previousMs) { return previousMs <= 0 ? kFirstRetryMs : qMin(previousMs * 2, kMaxRetryMs); }
+    // Milliseconds until the next attempt while Reconnecting (else -1).
+    int retryInMs() const;
 
     State state() const { return state_; }
     QString stateText() const;
@@ -42,13 +54,29 @@ signals:
     void loggedIn();
     // Connecting or logging in failed; message is for people.
     void failed(const QString& message);
-    // An established session ended.
+    // An established session ended; unless the user ended it, reconnection
+    // attempts follow (state Reconnecting).
     void disconnected(const QString& reason);
+    // The next reconnection attempt is due in delayMs.
+    void reconnectScheduled(int delayMs);
+    // A dropped session is up again on a new client(): resubscribe to it.
+    void reconnected();
 
 private:
     void setState(State s);
+    void watchSession(protocol::ApiClient* c);
+    void onSessionLost(const QString& reason);
+    void scheduleRetry();
+    void tryReconnect();
+    void onReconnected();
+    void giveUp(const QString& message);
+    void dropAttempt();
 
     std::unique_ptr<protocol::ApiClient> client_;
+    std::unique_ptr<protocol::ApiClient> attempt_;  // a reconnection in progress
+    QTimer retry_;
+    int retryMs_ = 0;
+    bool userClosed_ = false;
     protocol::ApiClient::Endpoint endpoint_;
     QString user_;
     QString password_;

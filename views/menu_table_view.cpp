@@ -116,6 +116,21 @@ MenuTableView::MenuTableView(protocol::ApiClient* client, const wire::Schema& sc
         model_.subscribe(client_);
 }
 
+void MenuTableView::setClient(protocol::ApiClient* client)
+{
+    client_ = client;
+    for (auto* d : findChildren<PropertyDialog*>(QString(), Qt::FindDirectChildrenOnly))
+        d->setClient(client);
+    if (client_)
+        model_.subscribe(client_);
+}
+
+void MenuTableView::setConnected(bool connected)
+{
+    toolbar_->setEnabled(connected);
+    table_->setEnabled(connected);
+}
+
 void MenuTableView::fitColumns()
 {
     // The menu's print widths give a sensible start; hidden extras stay narrow.
@@ -195,6 +210,8 @@ void MenuTableView::report(const wire::Reply& reply, const QString& what)
 
 void MenuTableView::setDisabled(bool disabled)
 {
+    if (!client_)
+        return;
     QPointer<MenuTableView> self = this;
     for (int row : selectedRows()) {
         wire::Request req;
@@ -214,7 +231,7 @@ void MenuTableView::removeSelected()
     req.mutable_remove()->set_menu(model_.menu().path());
     for (int row : selectedRows())
         req.mutable_remove()->add_ids(model_.idAt(row));
-    if (req.remove().ids_size() == 0)
+    if (req.remove().ids_size() == 0 || !client_)
         return;
     QPointer<MenuTableView> self = this;
     client_->request(req, [self](const wire::Reply& r) {
@@ -225,6 +242,8 @@ void MenuTableView::removeSelected()
 
 void MenuTableView::runCommand(const std::string& command)
 {
+    if (!client_)
+        return;
     QPointer<MenuTableView> self = this;
     const QString what = commandTitle(command);
     for (int row : selectedRows()) {

@@ -2,6 +2,7 @@
 // The generic live table of one menu: toolbar (add, remove, enable, disable
 // and the menu's object commands), a filter bar and a sortable table.
 
+#include <QPointer>
 #include <QSortFilterProxyModel>
 #include <QString>
 #include <QWidget>
@@ -37,6 +38,13 @@ public:
     QLineEdit* filter() const { return filter_; }
     QAction* action(const QString& name) const;
 
+    // After a reconnection: the new client; resubscribes (the table reloads
+    // the new snapshot) and hands it to the open property dialogs.
+    void setClient(protocol::ApiClient* client);
+    // While the connection is down the table and toolbar are disabled (open
+    // dialogs stay editable).
+    void setConnected(bool connected);
+
     // Opens the add dialog, or the edit dialog of a row of the model.
     PropertyDialog* openAddDialog();
     PropertyDialog* openEditDialog(int modelRow);
@@ -55,7 +63,7 @@ private:
     void updateActions();
     void fitColumns();
 
-    protocol::ApiClient* client_;
+    QPointer<protocol::ApiClient> client_;
     wire::Schema schema_;
     MenuTableModel model_;
     QSortFilterProxyModel proxy_;

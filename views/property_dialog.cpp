@@ -144,6 +144,11 @@ QString PropertyDialog::statusText() const
     return status_->isVisible() ? status_->text() : QString();
 }
 
+void PropertyDialog::setClient(protocol::ApiClient* client)
+{
+    client_ = client;
+}
+
 void PropertyDialog::updateStatus(const Properties& current)
 {
     for (auto* f : statusFields_) {

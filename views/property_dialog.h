@@ -37,6 +37,8 @@ public:
     QString statusText() const;
     // Sends the changed properties; closes too when close is set and it worked.
     void apply(bool close = false);
+    // After a reconnection: what the user typed stays, requests go to client.
+    void setClient(protocol::ApiClient* client);
     // Refreshes the read-only values (the table saw a change).
     void updateStatus(const Properties& current);
 

@@ -83,6 +83,13 @@ MainWindow::MainWindow(SessionController* session, QWidget* parent) : QMainWindo
     connect(session_, &SessionController::disconnected, this, [this](const QString& reason) {
         statusBar()->showMessage(reason.isEmpty() ? tr("The router closed the connection.") : reason);
     });
+    // Back again: every open table resubscribes on the new connection and
+    // reloads its snapshot; open dialogs keep their contents.
+    connect(session_, &SessionController::reconnected, this, [this] {
+        for (MenuTableView* v : std::as_const(open_))
+            v->setClient(session_->client());
+        statusBar()->showMessage(tr("Reconnected."), 5000);
+    });
     onStateChanged();
     resize(1000, 600);
 }
@@ -133,6 +140,7 @@ MenuTableView* MainWindow::openMenu(const QString& path)
         if (item->data(0, kPathRole).toString() == path)
             title = item->parent() ? item->parent()->text(0) + QStringLiteral(" ▸ ") + item->text(0) : item->text(0);
     open_.insert(path, view);
+    view->setConnected(session_->state() == SessionController::State::LoggedIn);
     tabs_->setCurrentIndex(tabs_->addTab(view, title));
     return view;
 }
@@ -157,7 +165,9 @@ void MainWindow::onStateChanged()
         connection_->setText(tr("● %1").arg(session_->stateText()));
         connection_->setStyleSheet(QStringLiteral("color: #c0392b;"));
     }
-    tabs_->setEnabled(up);
+    // Not tabs_->setEnabled(): that would disable the open dialogs too.
+    for (MenuTableView* v : std::as_const(open_))
+        v->setConnected(up);
 }
 
 }  // namespace mr::ui

@@ -9,6 +9,12 @@ MetaboxApp::MetaboxApp(QObject* parent) : QObject(parent), login_(&session_)
         main_->show();
         login_.hide();
     });
+    // Reconnecting gave up (password or certificate changed): log in again;
+    // the main window stays until that succeeds.
+    connect(&session_, &SessionController::failed, this, [this] {
+        if (main_)
+            login_.show();
+    });
 }
 
 MetaboxApp::~MetaboxApp()
