@@ -32,81 +32,13 @@
 #include <unistd.h>
 
 #include "daemon_fixture.h"
+#include "guest_console.h"
 
 using mr::test::DaemonFixture;
 
 namespace {
 
-// mrcli --console NAME with a pipe for standard input: what a script sees.
-class Console {
-public:
-    Console(const DaemonFixture& d, const QString& name)
-    {
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert("MR_PASSWORD", d.adminPassword());
-        p_.setProcessEnvironment(env);
-        p_.setProcessChannelMode(QProcess::MergedChannels);
-        p_.start(DaemonFixture::buildDir() + "/app/mrcli/mrcli", {"--socket", d.socket(), "--console", name});
-        p_.waitForStarted();
-    }
-    ~Console()
-    {
-        p_.closeWriteChannel();
-        if (!p_.waitForFinished(3000)) {
-            p_.kill();
-            p_.waitForFinished();
-        }
-    }
-    // Waits until marker appears at or after position from.
-    bool waitFor(const QByteArray& marker, int timeoutMs, qsizetype from = 0)
-    {
-        QDeadlineTimer deadline(timeoutMs);
-        while (!deadline.hasExpired()) {
-            seen_ += p_.readAll();
-            if (seen_.indexOf(marker, from) >= 0)
-                return true;
-            if (p_.state() != QProcess::Running)
-                return false;
-            p_.waitForReadyRead(100);
-        }
-        return false;
-    }
-    // Runs lines on the guest's command line (mr-shell) and returns their
-    // output. The end is marked by `/system identity set name=MARKn`, whose
-    // prompt `[admin@MARKn] >` only the guest's output has; the identity is
-    // then set back to `identity` (and that prompt awaited).
-    QByteArray run(const QByteArray& lines, const QByteArray& identity, int timeoutMs = 20000)
-    {
-        const QByteArray mark = "MARK" + QByteArray::number(++marks_);
-        seen_ += p_.readAll();
-        const qsizetype from = seen_.size();
-        send(lines + "\n/system identity set name=" + mark + "\n");
-        if (!waitFor("[admin@" + mark + "] >", timeoutMs, from))
-            return "TIMED OUT: " + seen_.mid(from);
-        const qsizetype end = seen_.indexOf("[admin@" + mark + "] >", from);
-        send("/system identity set name=" + identity + "\n");
-        if (!waitFor("[admin@" + identity + "] >", timeoutMs, end + 1))
-            return "TIMED OUT: " + seen_.mid(from);
-        return seen_.mid(from, end - from);
-    }
-    void send(const QByteArray& bytes)
-    {
-        p_.write(bytes);
-        p_.waitForBytesWritten(1000);
-    }
-    bool running() const { return p_.state() == QProcess::Running; }
-    QByteArray seen() const { return seen_; }
-    qsizetype size()
-    {
-        seen_ += p_.readAll();
-        return seen_.size();
-    }
-
-private:
-    QProcess p_;
-    QByteArray seen_;
-    int marks_ = 0;
-};
+using Console = mr::test::GuestConsole;
 
 // A TCP socket in network namespace ns (setns in a thread of its own: a
 // socket stays in the namespace it was created in).
@@ -229,22 +161,22 @@ private:
     // The prints of the whole configuration, checked.
     void checkConfiguration()
     {
-        QByteArray out = c_->run("/system identity print", "Client1");
+        QByteArray out = c_->runKeeping("/system identity print", "Client1");
         QVERIFY2(out.contains("name: Client1"), out.constData());
         const QRegularExpression nics("0 R\\s+public\\s+1500\\s+" + QRegularExpression::escape(macs_.value(0))
                                       + "\\s+enabled\\s+1 R\\s+local\\s+1500\\s+"
                                       + QRegularExpression::escape(macs_.value(1)) + "\\s+enabled");
         QVERIFY2(QTest::qWaitFor([&] {
-            out = c_->run("/interface ethernet print", "Client1");
+            out = c_->runKeeping("/interface ethernet print", "Client1");
             return nics.match(QString::fromLatin1(out)).hasMatch();
         }, 20000), out.constData());
-        out = c_->run("/ip address print", "Client1");
+        out = c_->runKeeping("/ip address print", "Client1");
         QVERIFY2(QRegularExpression("0\\s+10\\.88\\.0\\.2/24\\s+10\\.88\\.0\\.0\\s+10\\.88\\.0\\.255\\s+public\\s+"
                                     "1\\s+192\\.168\\.88\\.1/24\\s+192\\.168\\.88\\.0\\s+192\\.168\\.88\\.255\\s+local")
                      .match(QString::fromLatin1(out))
                      .hasMatch(),
                  out.constData());
-        out = c_->run("/ip route print", "Client1");
+        out = c_->runKeeping("/ip route print", "Client1");
         const QString routes = QString::fromLatin1(out);
         QVERIFY2(QRegularExpression("\\d+ A\\s+S\\s+0\\.0\\.0\\.0/0\\s+10\\.88\\.0\\.1\\s+1\\s+public").match(routes).hasMatch(),
                  out.constData());
@@ -254,12 +186,12 @@ private:
                      .match(routes)
                      .hasMatch(),
                  out.constData());
-        out = c_->run("/ip firewall nat print", "Client1");
+        out = c_->runKeeping("/ip firewall nat print", "Client1");
         QVERIFY2(QRegularExpression("0\\s+chain=srcnat action=masquerade out-interface=public")
                      .match(QString::fromLatin1(out))
                      .hasMatch(),
                  out.constData());
-        out = c_->run("/export", "Client1");
+        out = c_->runKeeping("/export", "Client1");
         for (const char* line : {"set ether1 name=public", "set ether2 name=local", "set name=Client1",
                                  "add address=10.88.0.2/24 interface=public",
                                  "add address=192.168.88.1/24 interface=local", "add gateway=10.88.0.1",
@@ -338,12 +270,12 @@ private slots:
                                       + QRegularExpression::escape(macs_.value(1)) + "\\s+enabled");
         QByteArray out;
         QVERIFY2(QTest::qWaitFor([&] {
-            out = c_->run("/interface ethernet print", "Client1");
+            out = c_->runKeeping("/interface ethernet print", "Client1");
             return nics.match(QString::fromLatin1(out)).hasMatch();
         }, 20000), out.constData());
-        out = c_->run("/interface ethernet set 0 name=public\n/interface ethernet set 1 name=local", "Client1");
+        out = c_->runKeeping("/interface ethernet set 0 name=public\n/interface ethernet set 1 name=local", "Client1");
         QVERIFY2(!out.contains("failure") && !out.contains("no such"), out.constData());
-        out = c_->run("/ip address add address=10.88.0.2/24 interface=public\n"
+        out = c_->runKeeping("/ip address add address=10.88.0.2/24 interface=public\n"
                       "/ip address add address=192.168.88.1/24 interface=local\n"
                       "/ip route add gateway=10.88.0.1\n"
                       "/ip firewall nat add chain=srcnat action=masquerade out-interface=public",

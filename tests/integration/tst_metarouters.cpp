@@ -20,69 +20,13 @@
 #include <unistd.h>
 
 #include "daemon_fixture.h"
+#include "guest_console.h"
 
 using mr::test::DaemonFixture;
 
 namespace {
 
-// mrcli --console NAME with a pipe for standard input: what a script sees.
-class Console {
-public:
-    Console(const DaemonFixture& d, const QString& name)
-    {
-        auto env = QProcessEnvironment::systemEnvironment();
-        env.insert("MR_PASSWORD", d.adminPassword());
-        p_.setProcessEnvironment(env);
-        p_.setProcessChannelMode(QProcess::MergedChannels);
-        p_.start(DaemonFixture::buildDir() + "/app/mrcli/mrcli", {"--socket", d.socket(), "--console", name});
-        p_.waitForStarted();
-    }
-    ~Console()
-    {
-        p_.closeWriteChannel();
-        if (!p_.waitForFinished(3000)) {
-            p_.kill();
-            p_.waitForFinished();
-        }
-    }
-    // Waits until marker appears after position from; the output since from.
-    bool waitFor(const QByteArray& marker, int timeoutMs, qsizetype from = 0)
-    {
-        QDeadlineTimer deadline(timeoutMs);
-        while (!deadline.hasExpired()) {
-            seen_ += p_.readAll();
-            if (seen_.indexOf(marker, from) >= 0)
-                return true;
-            if (p_.state() != QProcess::Running)
-                return false;
-            p_.waitForReadyRead(100);
-        }
-        return false;
-    }
-    // Runs a line on the guest's command line (mr-shell), then
-    // `/system identity set name=TAG`, and waits for the prompt `[admin@TAG] >`
-    // that only the guest's output has (not the typed echo, nor a replay of
-    // an earlier screen when TAG is new); returns the output since.
-    QByteArray run(const QByteArray& line, const QByteArray& tag, int timeoutMs = 15000)
-    {
-        seen_ += p_.readAll();
-        const qsizetype from = seen_.size();
-        send(line + "\n/system identity set name=" + tag + "\n");
-        waitFor("[admin@" + tag + "] >", timeoutMs, from);
-        return seen_.mid(from);
-    }
-    void send(const QByteArray& bytes)
-    {
-        p_.write(bytes);
-        p_.waitForBytesWritten(1000);
-    }
-    QByteArray seen() const { return seen_; }
-    qsizetype size() { seen_ += p_.readAll(); return seen_.size(); }
-
-private:
-    QProcess p_;
-    QByteArray seen_;
-};
+using Console = mr::test::GuestConsole;
 
 }  // namespace
 
