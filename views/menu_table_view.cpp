@@ -3,9 +3,12 @@
 #include <QAction>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPointer>
+#include <QSettings>
 #include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -64,6 +67,8 @@ MenuTableView::MenuTableView(protocol::ApiClient* client, const wire::Schema& sc
         addAction(QStringLiteral("enable"), tr("✓ Enable"), [this] { setDisabled(false); });
         addAction(QStringLiteral("disable"), tr("✗ Disable"), [this] { setDisabled(true); });
     }
+    if (menu.can_set() && !menu.singleton() && protocol::findProperty(menu, "comment"))
+        addAction(QStringLiteral("comment"), tr("Comment"), [this] { openCommentDialog(); });
     bool separated = false;
     for (const auto& c : menu.commands()) {
         // Consoles and uploads need their own windows; object commands fit a button.
@@ -91,6 +96,12 @@ MenuTableView::MenuTableView(protocol::ApiClient* client, const wire::Schema& sc
     table_->horizontalHeader()->setHighlightSections(false);
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    table_->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(table_->horizontalHeader(), &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        QMenu* m = createColumnMenu(this);
+        m->setAttribute(Qt::WA_DeleteOnClose);
+        m->popup(table_->horizontalHeader()->viewport()->mapToGlobal(pos));
+    });
     layout->addWidget(table_, 1);
 
     count_ = new QLabel(this);
@@ -110,6 +121,9 @@ MenuTableView::MenuTableView(protocol::ApiClient* client, const wire::Schema& sc
     connect(&proxy_, &QAbstractItemModel::modelReset, this, updateCount);
     connect(&proxy_, &QAbstractItemModel::layoutChanged, this, updateCount);
     connect(&model_, &MenuTableModel::subscribed, this, &MenuTableView::fitColumns);
+    // A reset of the model must not bring hidden columns back.
+    connect(&proxy_, &QAbstractItemModel::modelReset, this, &MenuTableView::restoreHiddenColumns);
+    restoreHiddenColumns();
     connect(&model_, &MenuTableModel::subscribeFailed, this, &MenuTableView::message);
     updateCount();
     if (client_)
@@ -151,6 +165,120 @@ void MenuTableView::fitColumns()
             table_->setColumnWidth(c, std::max(table_->columnWidth(c), std::min(static_cast<int>(width), 20) * charWidth / 2));
         table_->setColumnWidth(c, std::min(table_->columnWidth(c), 180));
     }
+}
+
+QString MenuTableView::columnKey(int column) const
+{
+    const auto* p = model_.columnProperty(column);
+    return p ? QString::fromStdString(p->name()) : QStringLiteral("!flags");
+}
+
+QString MenuTableView::hiddenColumnsKey() const
+{
+    // The path's slashes become QSettings groups: tables/interface/bridge/hiddenColumns.
+    return QStringLiteral("tables%1/hiddenColumns").arg(QString::fromStdString(model_.menu().path()));
+}
+
+void MenuTableView::restoreHiddenColumns()
+{
+    const QStringList hidden = QSettings().value(hiddenColumnsKey()).toStringList();
+    int visible = model_.columnCount();
+    for (int c = 0; c < model_.columnCount(); ++c) {
+        // Never hide every column, whatever the settings say.
+        const bool hide = hidden.contains(columnKey(c)) && visible > 1;
+        if (hide)
+            --visible;
+        table_->setColumnHidden(c, hide);
+    }
+}
+
+bool MenuTableView::isColumnVisible(int column) const
+{
+    return !table_->isColumnHidden(column);
+}
+
+void MenuTableView::setColumnVisible(int column, bool visible)
+{
+    if (column < 0 || column >= model_.columnCount() || isColumnVisible(column) == visible)
+        return;
+    if (!visible) {
+        int shown = 0;
+        for (int c = 0; c < model_.columnCount(); ++c)
+            shown += isColumnVisible(c) ? 1 : 0;
+        if (shown <= 1)
+            return;
+    }
+    table_->setColumnHidden(column, !visible);
+    if (visible && table_->columnWidth(column) == 0)
+        table_->resizeColumnToContents(column);
+    QStringList hidden;
+    for (int c = 0; c < model_.columnCount(); ++c)
+        if (!isColumnVisible(c))
+            hidden << columnKey(c);
+    QSettings settings;
+    if (hidden.isEmpty())
+        settings.remove(hiddenColumnsKey());
+    else
+        settings.setValue(hiddenColumnsKey(), hidden);
+}
+
+QMenu* MenuTableView::createColumnMenu(QWidget* parent)
+{
+    auto* m = new QMenu(parent);
+    m->setObjectName(QStringLiteral("columnMenu"));
+    int shown = 0;
+    for (int c = 0; c < model_.columnCount(); ++c)
+        shown += isColumnVisible(c) ? 1 : 0;
+    for (int c = 0; c < model_.columnCount(); ++c) {
+        QString text = model_.headerData(c, Qt::Horizontal).toString();
+        if (text.isEmpty())
+            text = tr("Flags");
+        QAction* a = m->addAction(text);
+        a->setObjectName(columnKey(c));
+        a->setData(c);
+        a->setCheckable(true);
+        a->setChecked(isColumnVisible(c));
+        // The last visible column stays: a table without columns has no header to bring them back.
+        a->setEnabled(!(shown == 1 && isColumnVisible(c)));
+        connect(a, &QAction::toggled, this, [this, c](bool on) { setColumnVisible(c, on); });
+    }
+    return m;
+}
+
+QInputDialog* MenuTableView::openCommentDialog()
+{
+    const std::vector<int> rows = selectedRows();
+    if (rows.empty() || !client_)
+        return nullptr;
+    std::vector<std::string> ids;
+    for (int row : rows)
+        ids.push_back(model_.idAt(row));
+    const Properties& first = model_.propertiesAt(rows.front());
+    const auto it = first.find("comment");
+    auto* d = new QInputDialog(this);
+    d->setObjectName(QStringLiteral("commentDialog"));
+    d->setAttribute(Qt::WA_DeleteOnClose);
+    d->setWindowTitle(rows.size() == 1 ? tr("Comment") : tr("Comment (%n item(s))", nullptr, static_cast<int>(rows.size())));
+    d->setLabelText(tr("Comment:"));
+    d->setInputMode(QInputDialog::TextInput);
+    d->setTextValue(it != first.end() ? QString::fromStdString(it->second) : QString());
+    connect(d, &QInputDialog::textValueSelected, this, [this, ids](const QString& text) {
+        if (!client_)
+            return;
+        QPointer<MenuTableView> self = this;
+        for (const std::string& id : ids) {
+            wire::Request req;
+            req.mutable_set()->set_menu(model_.menu().path());
+            req.mutable_set()->set_id(id);
+            (*req.mutable_set()->mutable_properties())["comment"] = text.toStdString();
+            client_->request(req, [self](const wire::Reply& r) {
+                if (self)
+                    self->report(r, tr("Comment"));
+            });
+        }
+    });
+    d->open();
+    return d;
 }
 
 QAction* MenuTableView::action(const QString& name) const

@@ -17,6 +17,8 @@ class QTableView;
 class QToolBar;
 class QAction;
 class QLabel;
+class QMenu;
+class QInputDialog;
 
 namespace mr::protocol {
 class ApiClient;
@@ -50,6 +52,18 @@ public:
     PropertyDialog* openEditDialog(int modelRow);
     // Runs one of the menu's commands on the selected objects.
     void runCommand(const std::string& command);
+    // The Comment button: a small dialog prefilled with the first selected
+    // object's comment; OK sends a set of only `comment` for every selected
+    // object. Returns nullptr when nothing is selected.
+    QInputDialog* openCommentDialog();
+
+    // The column chooser (the header's context menu): one checkable action
+    // per column, its data the column. The caller owns the menu.
+    QMenu* createColumnMenu(QWidget* parent = nullptr);
+    // Shows or hides a column and remembers the hidden set for this menu
+    // path in QSettings. The last visible column cannot be hidden.
+    void setColumnVisible(int column, bool visible);
+    bool isColumnVisible(int column) const;
 
 signals:
     // A result or an error for the status bar.
@@ -62,6 +76,9 @@ private:
     void report(const wire::Reply& reply, const QString& what);
     void updateActions();
     void fitColumns();
+    QString columnKey(int column) const;
+    QString hiddenColumnsKey() const;
+    void restoreHiddenColumns();
 
     QPointer<protocol::ApiClient> client_;
     wire::Schema schema_;

@@ -1,6 +1,8 @@
 #include "guest_backend.h"
 
 #include <arpa/inet.h>
+#include <crypt.h>
+#include <fcntl.h>
 #include <linux/rtnetlink.h>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
@@ -99,6 +101,29 @@ bool naturalLess(const std::string& a, const std::string& b)
         return std::make_pair(s.substr(0, i), i < s.size() && s.size() - i < 9 ? std::stol(s.substr(i)) : -1L);
     };
     return split(a) < split(b);
+}
+
+// "1.1.1.1,8.8.8.8" -> the same, normalized; at most 3 (resolv.conf's limit).
+Result<std::string> parseServers(const std::string& text)
+{
+    if (text.empty())
+        return std::string();
+    std::string out;
+    std::size_t pos = 0, count = 0;
+    while (true) {
+        const std::size_t comma = text.find(',', pos);
+        const std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        std::uint32_t a = 0;
+        if (!parseIpv4(item, a))
+            return Error::invalid("servers", "invalid value for servers: '" + item + "' is not an IPv4 address");
+        if (++count > 3)
+            return Error::invalid("servers", "at most 3 DNS servers");
+        out += (out.empty() ? "" : ",") + ipv4(a);
+        if (comma == std::string::npos)
+            break;
+        pos = comma + 1;
+    }
+    return out;
 }
 
 const std::string kNoInterface = "input does not match any value of interface";
@@ -650,6 +675,109 @@ wire::Object GuestBackend::resource() const
                          {"platform", "MikroTik"}});
 }
 
+// ------------------------------------------------------------------ dns, user, ping
+
+Status GuestBackend::writeResolvConf(const std::string& servers) const
+{
+    if (options_.resolvConf.empty())
+        return {};
+    std::string text = "# written by mr-shell from /ip dns\n";
+    std::size_t pos = 0;
+    while (pos < servers.size()) {
+        std::size_t comma = servers.find(',', pos);
+        if (comma == std::string::npos)
+            comma = servers.size();
+        text += "nameserver " + servers.substr(pos, comma - pos) + "\n";
+        pos = comma + 1;
+    }
+    const std::string tmp = options_.resolvConf + ".new";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << text;
+        if (!out.flush())
+            return Error::failed("cannot write " + options_.resolvConf);
+    }
+    if (::rename(tmp.c_str(), options_.resolvConf.c_str()) != 0)
+        return Error::failed("cannot write " + options_.resolvConf);
+    return {};
+}
+
+Status GuestBackend::setDns(const Properties& properties, const std::vector<std::string>& unset)
+{
+    std::string servers = value(config_.singleton(kDns), "servers");
+    if (properties.count("servers")) {
+        auto parsed = parseServers(properties.at("servers"));
+        if (!parsed)
+            return parsed.error();
+        servers = *parsed;
+    }
+    if (std::find(unset.begin(), unset.end(), "servers") != unset.end())
+        servers.clear();
+    if (Status s = writeResolvConf(servers); !s)
+        return s;
+    Properties& p = config_.singleton(kDns);
+    if (servers.empty())
+        p.erase("servers");
+    else
+        p["servers"] = servers;
+    return save();
+}
+
+Status GuestBackend::setPassword(const std::string& password)
+{
+    Properties& p = config_.singleton(kUser);
+    if (password.empty()) {
+        p.erase("password-hash");
+        return save();
+    }
+    // SHA-512 crypt with a random salt (libxcrypt reads getrandom).
+    char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+    if (!crypt_gensalt_rn("$6$", 0, nullptr, 0, salt, sizeof salt))
+        return Error::failed("cannot make a password salt");
+    crypt_data data{};
+    const char* hash = crypt_r(password.c_str(), salt, &data);
+    if (!hash || hash[0] != '$')
+        return Error::failed("cannot hash the password");
+    p["password-hash"] = hash;
+    return save();
+}
+
+bool GuestBackend::checkPassword(const std::string& password) const
+{
+    auto& self = const_cast<GuestConfig&>(config_);
+    const std::string stored = value(self.singleton(kUser), "password-hash");
+    if (stored.empty())
+        return password.empty();
+    crypt_data data{};
+    const char* hash = crypt_r(password.c_str(), stored.c_str(), &data);
+    if (!hash || hash[0] != '$')
+        return false;
+    const std::string h(hash);
+    if (h.size() != stored.size())
+        return false;
+    unsigned char diff = 0;
+    for (std::size_t i = 0; i < h.size(); ++i)
+        diff |= static_cast<unsigned char>(h[i] ^ stored[i]);
+    return diff == 0;
+}
+
+Result<std::string> GuestBackend::ping(const Properties& arguments)
+{
+    std::uint32_t a = 0;
+    const std::string address = value(arguments, "address");
+    if (!parseIpv4(address, a))
+        return Error::invalid("address", "invalid value for argument address");
+    const std::string count = value(arguments, "count", "4");
+    // -w: a deadline, so that an unreachable address does not hang the console.
+    const std::string deadline = std::to_string(std::stoi(count) + 2);
+    auto r = ProcessRunner::run({options_.ping, "-c", count, "-w", deadline, ipv4(a)});
+    if (!r)
+        return Error::failed("ping: " + r.error().text());
+    if (r->text.empty() && r->exitCode != 0)
+        return Error::failed("ping failed (exit " + std::to_string(r->exitCode) + ")");
+    return r->text;
+}
+
 // ------------------------------------------------------------------ CliBackend
 
 Result<std::vector<wire::Object>> GuestBackend::get(const std::string& menu)
@@ -666,6 +794,13 @@ Result<std::vector<wire::Object>> GuestBackend::get(const std::string& menu)
         return getRoutes();
     if (menu == kNat)
         return getNat();
+    if (menu == kDns) {
+        wire::Object o = object("*0", {});
+        (*o.mutable_properties())["servers"] = value(config_.singleton(kDns), "servers");  // shown even when empty
+        return std::vector<wire::Object>{o};
+    }
+    if (menu == kUser)
+        return std::vector<wire::Object>{object("*1", {{"name", options_.user}, {"group", "full"}})};
     return std::vector<wire::Object>{};
 }
 
@@ -749,6 +884,17 @@ Status GuestBackend::set(const std::string& menu, const std::string& id, const P
     }
     if (menu == kInterface || menu == kEthernet)
         return setLink(id, properties, unset);
+    if (menu == kDns)
+        return setDns(properties, unset);
+    if (menu == kUser) {
+        if (id != "*1")
+            return Error::notFound("no such item");
+        if (properties.count("password"))
+            return setPassword(properties.at("password"));
+        if (std::find(unset.begin(), unset.end(), "password") != unset.end())
+            return setPassword({});
+        return {};
+    }
     if (menu != kAddress && menu != kRoute && menu != kNat)
         return Error::failed("cannot set here");
     auto* rec = config_.find(menu, id);
@@ -835,8 +981,10 @@ Status GuestBackend::remove(const std::string& menu, const std::string& id)
 }
 
 Result<std::string> GuestBackend::command(const std::string& menu, const std::string& command, const std::string&,
-                                          const Properties&)
+                                          const Properties& arguments)
 {
+    if (menu == kRoot && command == "ping")
+        return ping(arguments);
     if (menu == kSystem && command == "reboot") {
         power_ = Power::Reboot;
         return std::string("Rebooting...");
@@ -871,6 +1019,8 @@ std::string GuestBackend::applyAll()
             (void)applyRoute(r.properties, true);
     if (!config_.records(kNat).empty())
         note("nat", applyNat());
+    if (const std::string servers = value(config_.singleton(kDns), "servers"); !servers.empty())
+        note("dns", writeResolvConf(servers));
     return errors;
 }
 

@@ -22,6 +22,8 @@ public:
         std::string modprobe = "/bin/modprobe";
         std::string diskPath = "/";  // for free-hdd-space
         std::string user = "admin";
+        std::string resolvConf = "/etc/resolv.conf";  // /ip dns writes it
+        std::string ping = "/bin/ping";               // busybox ping
     };
     enum class Power { None, Reboot, Shutdown };
 
@@ -42,6 +44,9 @@ public:
     Status remove(const std::string& menu, const std::string& id) override;
     Result<std::string> command(const std::string& menu, const std::string& command, const std::string& id,
                                 const Properties& arguments) override;
+
+    // The login's check: true when `password` is admin's (empty by default).
+    bool checkPassword(const std::string& password) const;
 
     // What /system reboot or shutdown asked for; the caller powers off.
     Power pendingPower() const { return power_; }
@@ -73,6 +78,10 @@ private:
     Result<Properties> checkRoute(Properties p);
     Result<std::string> natRule(const Properties& p, const Links& links) const;
     Status save();
+    Status setDns(const Properties& properties, const std::vector<std::string>& unset);
+    Status writeResolvConf(const std::string& servers) const;
+    Status setPassword(const std::string& password);
+    Result<std::string> ping(const Properties& arguments);
 
     Options options_;
     wire::Schema schema_;

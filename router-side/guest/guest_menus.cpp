@@ -150,13 +150,47 @@ wire::MenuSchema natMenu()
         .flag("D", "dynamic", "dynamic");
 }
 
+wire::MenuSchema dnsMenu()
+{
+    return MenuBuilder(kDns)
+        .describe("the DNS servers the metarouter itself uses (/etc/resolv.conf)")
+        .singleton().settable().detailByDefault()
+        .property(text("servers").range(0, 200).describe("comma-separated IPv4 addresses (at most 3)"));
+}
+
+wire::MenuSchema userMenu()
+{
+    // One account, admin; its password is kept as a salted SHA-512 crypt hash.
+    return MenuBuilder(kUser)
+        .describe("the console login")
+        .settable()
+        .key("name")
+        .property(text("name").readOnly())
+        .property(text("group").readOnly())
+        .property(text("password").range(0, 128).describe("the login password (stored as a salted hash, never shown)"))
+        .column("name", "NAME", 20)
+        .column("group", "GROUP", 8);
+}
+
+// Commands typed at the root (/ping), as RouterOS has them.
+wire::MenuSchema rootMenu()
+{
+    return MenuBuilder(kRoot)
+        .describe("root commands")
+        .command(CommandBuilder("ping")
+                     .describe("send ICMP echo requests")
+                     .unnamedArgument("address", wire::TYPE_IP, true, "IPv4 address to ping")
+                     .argument("count", wire::TYPE_INTEGER, false, "how many requests (default 4)")
+                     .range(1, 100));
+}
+
 }  // namespace
 
 wire::Schema schema()
 {
     wire::Schema s;
     for (auto m : {systemMenu(), identityMenu(), resourceMenu(), ethernetMenu(), interfaceMenu(), addressMenu(),
-                   routeMenu(), natMenu()})
+                   routeMenu(), natMenu(), dnsMenu(), userMenu(), rootMenu()})
         *s.add_menus() = std::move(m);
     return s;
 }

@@ -17,6 +17,8 @@ inline constexpr const char* kAddress = "/ip/address";
 inline constexpr const char* kRoute = "/ip/route";
 inline constexpr const char* kNat = "/ip/firewall/nat";
 inline constexpr const char* kUser = "/user";
+inline constexpr const char* kDns = "/ip/dns";
+inline constexpr const char* kRoot = "/";  // root-level commands (/ping)
 
 wire::Schema schema();
 // A property's schema default ("" when none).

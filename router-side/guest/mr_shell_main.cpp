@@ -2,8 +2,11 @@
 // (after mr-login), and the boot-time re-application of the saved
 // configuration (mr-shell --apply).
 //
-//   mr-shell [--config FILE] [--ifmap FILE] [--nft PATH] [--disk DIR] [--no-power]
-//            [--apply | --script]
+//   mr-shell [--config FILE] [--ifmap FILE] [--nft PATH] [--disk DIR] [--resolv-conf FILE]
+//            [--ping PATH] [--no-power] [--apply | --script | --check-password]
+//
+// --check-password reads one line (the password) from stdin and exits 0 when
+// it is admin's, 1 otherwise (mr-login uses it).
 
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -112,7 +115,7 @@ int main(int argc, char** argv)
     options.configPath = "/dev/vda";
     options.interfaceMap = "/run/mr-ifmap";
     options.diskPath = "/run";
-    bool apply = false, script = false, power = true;
+    bool apply = false, script = false, power = true, checkPassword = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string {
@@ -130,6 +133,12 @@ int main(int argc, char** argv)
             options.nft = next();
         else if (a == "--disk")
             options.diskPath = next();
+        else if (a == "--resolv-conf")
+            options.resolvConf = next();
+        else if (a == "--ping")
+            options.ping = next();
+        else if (a == "--check-password")
+            checkPassword = true;
         else if (a == "--apply")
             apply = true;
         else if (a == "--script")
@@ -138,13 +147,20 @@ int main(int argc, char** argv)
             power = false;
         else {
             std::cerr << "usage: mr-shell [--config FILE] [--ifmap FILE] [--nft PATH] [--disk DIR] [--no-power] "
-                         "[--apply | --script]\n";
+                         "[--resolv-conf FILE] [--ping PATH] [--apply | --script | --check-password]\n";
             return 2;
         }
     }
     mr::guest::GuestBackend backend(options);
     if (mr::Status s = backend.load(); !s)
         std::cerr << "mr-shell: " << s.error().text() << " (starting from an empty configuration)\n";
+    if (checkPassword) {
+        std::string password;
+        std::getline(std::cin, password);
+        while (!password.empty() && (password.back() == '\r' || password.back() == '\n'))
+            password.pop_back();
+        return backend.checkPassword(password) ? 0 : 1;
+    }
     if (apply) {
         const std::string errors = backend.applyAll();
         std::cerr << errors;

@@ -35,6 +35,7 @@ class TestGuestShell : public QObject {
 
     QString ns_;
     QTemporaryDir dir_;
+    QString ping_;
     const QString shell_ = QString::fromLocal8Bit(qgetenv("MR_BUILD_DIR")) + "/guest-bin/mr-shell";
 
     bool makeNamespace()
@@ -70,8 +71,10 @@ class TestGuestShell : public QObject {
     }
     QByteArray shell(const QStringList& args, const QByteArray& input = {}, int* rc = nullptr)
     {
+        // Never the host's /etc/resolv.conf; ping is a stand-in that echoes its arguments.
         return run(QStringList{"ip", "netns", "exec", ns_, shell_, "--config", dir_.filePath("config"), "--ifmap",
-                               dir_.filePath("ifmap"), "--no-power"} +
+                               dir_.filePath("ifmap"), "--resolv-conf", dir_.filePath("resolv.conf"), "--ping",
+                               ping_, "--no-power"} +
                        args,
                    input, rc);
     }
@@ -112,10 +115,17 @@ private slots:
             QSKIP("needs root for network namespaces");
         QVERIFY2(QFile::exists(shell_), qPrintable(shell_));
         ns_ = QString("mrg%1").arg(getpid());
+        ping_ = dir_.filePath("fake-ping");
+        QFile f(ping_);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("#!/bin/sh\necho \"PING $*\"\necho \"fake ping output\"\n");
+        f.close();
+        QVERIFY(f.setPermissions(f.permissions() | QFile::ExeOwner));
     }
     void init()
     {
         QFile::remove(dir_.filePath("config"));
+        QFile::remove(dir_.filePath("resolv.conf"));
         QVERIFY(makeNamespace());
     }
     void cleanupTestCase() { removeNamespace(); }
@@ -157,6 +167,67 @@ private slots:
     }
 
     void errors() { replay("02_errors.txt"); }
+
+    void dnsUserPing()
+    {
+        replay("03_dns_user_ping.txt");
+        auto resolv = [&] {
+            QFile f(dir_.filePath("resolv.conf"));
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray("(missing)");
+        };
+        QCOMPARE(resolv(), QByteArray("# written by mr-shell from /ip dns\nnameserver 1.1.1.1\nnameserver 8.8.8.8\n"));
+        // The password is kept as a salted SHA-512 crypt hash, never as text.
+        QFile cfg(dir_.filePath("config"));
+        QVERIFY(cfg.open(QIODevice::ReadOnly));
+        const QByteArray config = cfg.readAll();
+        QVERIFY2(config.contains("password-hash=$6$") && !config.contains("s3cret pw"), config);
+        int rc = -1;
+        shell({"--check-password"}, "s3cret pw\n", &rc);
+        QCOMPARE(rc, 0);
+        shell({"--check-password"}, "s3cret\n", &rc);
+        QCOMPARE(rc, 1);
+        shell({"--check-password"}, "\n", &rc);
+        QCOMPARE(rc, 1);
+        shell({"--check-password"}, {}, &rc);
+        QCOMPARE(rc, 1);
+        // Boot: the saved servers are written again.
+        QFile::remove(dir_.filePath("resolv.conf"));
+        const QByteArray out = shell({"--apply"}, {}, &rc);
+        QVERIFY2(rc == 0, out);
+        QVERIFY2(resolv().contains("nameserver 8.8.8.8"), resolv());
+        // Clearing the password brings back the empty default; a second salt differs.
+        shell({"--script"}, "/user set admin password=\"\"\n");
+        shell({"--check-password"}, "\n", &rc);
+        QCOMPARE(rc, 0);
+        shell({"--check-password"}, "s3cret pw\n", &rc);
+        QCOMPARE(rc, 1);
+    }
+
+    void defaultPassword()
+    {
+        int rc = -1;
+        shell({"--check-password"}, "\n", &rc);
+        QCOMPARE(rc, 0);
+        shell({"--check-password"}, "admin\n", &rc);
+        QCOMPARE(rc, 1);
+    }
+
+    void realPing()
+    {
+        // busybox ping (as in the guest) against the namespace's loopback.
+        const QString busybox = QFile::exists("/bin/busybox") ? "/bin/busybox" : "/usr/bin/busybox";
+        if (!QFile::exists(busybox))
+            QSKIP("no busybox");
+        const QString link = dir_.filePath("ping");
+        QFile::remove(link);
+        QVERIFY(QFile::link(busybox, link));
+        const QByteArray out =
+            run(QStringList{"ip", "netns", "exec", ns_, shell_, "--config", dir_.filePath("config"), "--ifmap",
+                            dir_.filePath("ifmap"), "--resolv-conf", dir_.filePath("resolv.conf"), "--ping", link,
+                            "--no-power", "--script"},
+                "/ping 127.0.0.1 count=2\n");
+        QVERIFY2(out.contains("2 packets transmitted, 2 packets received"), out);
+    }
 
     void resource()
     {

@@ -7,11 +7,15 @@
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QMenu>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTabWidget>
@@ -68,6 +72,7 @@ class TestMetabox : public QObject {
 private slots:
     void initTestCase()
     {
+        QStandardPaths::setTestModeEnabled(true);
         QSettings::setDefaultFormat(QSettings::IniFormat);
         QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir_.path());
         QCoreApplication::setOrganizationName(QStringLiteral("MetaRouterTest"));
@@ -226,6 +231,105 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(
             DaemonFixture::exec("ip", {"-n", daemon_->sandbox(), "link", "show", "bridge1"}).out.contains("mtu 1300"),
             10000);
+    }
+
+    void commentButton()
+    {
+        MetaboxApp app;
+        app.show();
+        login(app, daemon_->socket(), daemon_->adminPassword());
+        QTRY_VERIFY_WITH_TIMEOUT(app.mainWindow() != nullptr, 10000);
+        auto r = daemon_->cli(QStringLiteral("/interface bridge add name=brnote"));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        MenuTableView* bridges = app.mainWindow()->openMenu(QStringLiteral("/interface/bridge"));
+        QVERIFY(bridges);
+        QTRY_VERIFY_WITH_TIMEOUT(tableHas(bridges, QStringLiteral("brnote")), 10000);
+        QAction* comment = bridges->action(QStringLiteral("comment"));
+        QVERIFY(comment);
+        const int nameColumn = bridges->model()->columnOf("name");
+        auto selectBridge = [&] {
+            bridges->table()->clearSelection();
+            for (int i = 0; i < bridges->proxy()->rowCount(); ++i)
+                if (bridges->proxy()->data(bridges->proxy()->index(i, nameColumn)).toString() == QLatin1String("brnote"))
+                    bridges->table()->selectRow(i);
+        };
+        selectBridge();
+        QVERIFY(comment->isEnabled());
+
+        comment->trigger();
+        auto* d = bridges->findChild<QInputDialog*>(QStringLiteral("commentDialog"));
+        QVERIFY(d);
+        QVERIFY(d->isVisible());
+        QCOMPARE(d->textValue(), QString());
+        d->setTextValue(QStringLiteral("uplink to the lab"));
+        d->accept();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            daemon_->cli(QStringLiteral("/interface bridge print detail"))
+                .out.contains(QStringLiteral("uplink to the lab")),
+            10000);
+        r = daemon_->cli(QStringLiteral("/interface bridge print"));
+        QVERIFY2(r.out.contains(QStringLiteral(";;; uplink to the lab")), qPrintable(r.out));
+        QTRY_VERIFY_WITH_TIMEOUT(!app.mainWindow()->statusBar()->currentMessage().isEmpty(), 10000);
+
+        // Reopened, the dialog shows the current comment.
+        QTRY_VERIFY_WITH_TIMEOUT(!bridges->findChild<QInputDialog*>(QStringLiteral("commentDialog")), 5000);
+        selectBridge();
+        comment->trigger();
+        d = bridges->findChild<QInputDialog*>(QStringLiteral("commentDialog"));
+        QVERIFY(d);
+        QCOMPARE(d->textValue(), QStringLiteral("uplink to the lab"));
+        d->reject();
+
+        // Menus without a comment property have no button.
+        MenuTableView* identity = app.mainWindow()->openMenu(QStringLiteral("/system/identity"));
+        QVERIFY(identity);
+        QVERIFY(!identity->action(QStringLiteral("comment")));
+    }
+
+    void columnChooserRemembersHiddenColumns()
+    {
+        MetaboxApp app;
+        app.show();
+        login(app, daemon_->socket(), daemon_->adminPassword());
+        QTRY_VERIFY_WITH_TIMEOUT(app.mainWindow() != nullptr, 10000);
+        MainWindow* mw = app.mainWindow();
+        MenuTableView* bridges = mw->openMenu(QStringLiteral("/interface/bridge"));
+        QVERIFY(bridges);
+        const int mtu = bridges->model()->columnOf("mtu");
+        QVERIFY(mtu > 0);
+        QVERIFY(bridges->isColumnVisible(mtu));
+        QCOMPARE(bridges->table()->horizontalHeader()->contextMenuPolicy(), Qt::CustomContextMenu);
+
+        // The chooser lists every column, checked when shown.
+        std::unique_ptr<QMenu> menu(bridges->createColumnMenu());
+        QCOMPARE(menu->actions().size(), bridges->model()->columnCount());
+        QAction* mtuAction = menu->findChild<QAction*>(QStringLiteral("mtu"));
+        QVERIFY(mtuAction);
+        QVERIFY(mtuAction->isCheckable() && mtuAction->isChecked());
+        mtuAction->trigger();  // unchecks: hides the column
+        QVERIFY(!bridges->isColumnVisible(mtu));
+        QVERIFY(bridges->table()->isColumnHidden(mtu));
+        menu.reset();
+
+        // Closed and opened again, the column stays hidden; other menus are untouched.
+        auto* tabs = mw->findChild<QTabWidget*>(QStringLiteral("tabs"));
+        QVERIFY(tabs);
+        emit tabs->tabCloseRequested(tabs->indexOf(bridges));
+        QTRY_VERIFY(tabs->indexOf(bridges) < 0);
+        bridges = mw->openMenu(QStringLiteral("/interface/bridge"));
+        QVERIFY(bridges);
+        QVERIFY(!bridges->isColumnVisible(mtu));
+        QTRY_VERIFY_WITH_TIMEOUT(bridges->model()->rowCount() > 0, 10000);
+        QVERIFY(!bridges->isColumnVisible(mtu));  // the snapshot did not bring it back
+        MenuTableView* interfaces = mw->openMenu(QStringLiteral("/interface"));
+        QVERIFY(interfaces->isColumnVisible(interfaces->model()->columnOf("mtu")));
+
+        // Shown again through the chooser, and that is remembered too.
+        menu.reset(bridges->createColumnMenu());
+        QVERIFY(!menu->findChild<QAction*>(QStringLiteral("mtu"))->isChecked());
+        menu->findChild<QAction*>(QStringLiteral("mtu"))->trigger();
+        QVERIFY(bridges->isColumnVisible(mtu));
+        QVERIFY(QSettings().value(QStringLiteral("tables/interface/bridge/hiddenColumns")).toStringList().isEmpty());
     }
 
     void metarouterTable()
