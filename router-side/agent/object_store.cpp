@@ -208,32 +208,43 @@ Result<std::string> ObjectStore::add(const std::string& path, const Properties& 
 
     const std::uint64_t number = nextNumber_;
     Record rec{number, mu.after, false};
-    if (m->persisted && db_) {
-        if (auto st = db_->begin(); !st)
-            return st.error();
+    const Status done = commit(*m, mu, m->persisted, [&] {
         Status st = db_->put(path, number, rec.properties);
         if (st)
             st = db_->setMeta("next-number", std::to_string(number + 1));
-        if (!st) {
-            db_->rollback();
-            return st.error();
-        }
-    }
-    if (auto st = m->provider->apply(mu); !st) {
-        if (m->persisted && db_)
-            db_->rollback();
-        return st.error();
-    }
-    if (m->persisted && db_) {
-        if (auto st = db_->commit(); !st) {
-            m->provider->revert(mu);
-            return st.error();
-        }
-    }
+        return st;
+    });
+    if (!done)
+        return done.error();
     ++nextNumber_;
     auto& stored = m->records[number] = std::move(rec);
     publish(*m, wire::Change::ADDED, number, &stored);
     return mu.id;
+}
+
+Status ObjectStore::commit(Menu& m, const Mutation& mutation, bool persist, const std::function<Status()>& write)
+{
+    persist = persist && db_;
+    if (persist) {
+        if (auto st = db_->begin(); !st)
+            return st;
+        if (auto st = write(); !st) {
+            db_->rollback();
+            return st;
+        }
+    }
+    if (auto st = m.provider->apply(mutation); !st) {
+        if (persist)
+            db_->rollback();
+        return st;
+    }
+    if (persist) {
+        if (auto st = db_->commit(); !st) {
+            m.provider->revert(mutation);
+            return st;
+        }
+    }
+    return {};
 }
 
 Status ObjectStore::set(const std::string& path, const std::string& id, const Properties& properties,
@@ -280,26 +291,9 @@ Status ObjectStore::set(const std::string& path, const std::string& id, const Pr
     if (auto st = checkUnique(m->schema, m->records, *n, mu.after); !st)
         return st;
 
-    const bool persist = m->persisted && db_ && !it->second.observed;
-    if (persist) {
-        if (auto st = db_->begin(); !st)
-            return st;
-        if (auto st = db_->put(path, *n, mu.after); !st) {
-            db_->rollback();
-            return st;
-        }
-    }
-    if (auto st = m->provider->apply(mu); !st) {
-        if (persist)
-            db_->rollback();
+    if (auto st = commit(*m, mu, m->persisted && !it->second.observed, [&] { return db_->put(path, *n, mu.after); });
+        !st)
         return st;
-    }
-    if (persist) {
-        if (auto st = db_->commit(); !st) {
-            m->provider->revert(mu);
-            return st;
-        }
-    }
     // Keep observed read-only values the provider may have refreshed meanwhile.
     Record& rec = it->second;
     for (const auto& [k, v] : rec.properties)
@@ -329,26 +323,8 @@ Status ObjectStore::remove(const std::string& path, const std::string& id)
     mu.before = it->second.properties;
     if (auto st = m->provider->prepare(mu); !st)
         return st;
-    const bool persist = m->persisted && db_ && !it->second.observed;
-    if (persist) {
-        if (auto st = db_->begin(); !st)
-            return st;
-        if (auto st = db_->erase(path, *n); !st) {
-            db_->rollback();
-            return st;
-        }
-    }
-    if (auto st = m->provider->apply(mu); !st) {
-        if (persist)
-            db_->rollback();
+    if (auto st = commit(*m, mu, m->persisted && !it->second.observed, [&] { return db_->erase(path, *n); }); !st)
         return st;
-    }
-    if (persist) {
-        if (auto st = db_->commit(); !st) {
-            m->provider->revert(mu);
-            return st;
-        }
-    }
     m->records.erase(it);
     publish(*m, wire::Change::REMOVED, *n, nullptr);
     return {};

@@ -110,6 +110,10 @@ private:
                                     const Properties& arguments) const;
     Result<Properties> validate(const Menu& m, const Properties& in, bool adding, const std::string& selfId) const;
     wire::Object toWire(const Menu& m, std::uint64_t number, const Record& r) const;
+    // Writes the change to the database (when persist) in a transaction,
+    // has the provider apply it, then commits; on any failure nothing stays
+    // changed: the transaction is rolled back or the apply reverted.
+    Status commit(Menu& m, const Mutation& mutation, bool persist, const std::function<Status()>& write);
     void publish(Menu& m, wire::Change::Kind kind, std::uint64_t number, const Record* r);
     void scheduleFlush();
     Status persist(const Menu& m, std::uint64_t number, const Record* r);

@@ -580,22 +580,27 @@ Status NetProvider::ensureBridge(const Props& p, Rollback& rb, bool adopt)
     return netlink_.setUp(index, up);
 }
 
-Status NetProvider::applyBridge(const Mutation& m)
+Status NetProvider::addOrRemoveLink(const Mutation& m,
+                                    const std::function<Status(const Props&, Rollback&)>& ensure)
 {
-    Rollback rb;
     if (m.kind == Mutation::Kind::Add) {
-        if (auto s = ensureBridge(m.after, rb, false); !s)
+        Rollback rb;
+        if (auto s = ensure(m.after, rb); !s)
             return s;
         rb.commit();
         return {};
     }
+    if (auto link = netlink_.link(get(m.before, "name")))
+        return netlink_.deleteLink(link->index);
+    return {};  // already gone from the kernel
+}
+
+Status NetProvider::applyBridge(const Mutation& m)
+{
+    if (m.kind != Mutation::Kind::Set)
+        return addOrRemoveLink(m, [this](const Props& p, Rollback& rb) { return ensureBridge(p, rb, false); });
+    Rollback rb;
     auto link = netlink_.link(get(m.before, "name"));
-    if (m.kind == Mutation::Kind::Remove) {
-        if (link)
-            if (auto s = netlink_.deleteLink(link->index); !s)
-                return s;
-        return {};
-    }
     if (!link || link->kind != "bridge") {  // vanished meanwhile: make it again
         if (auto s = ensureBridge(m.after, rb, false); !s)
             return s;
@@ -729,20 +734,10 @@ Status NetProvider::ensureVlan(const Props& p, Rollback& rb, bool adopt)
 
 Status NetProvider::applyVlan(const Mutation& m)
 {
+    if (m.kind != Mutation::Kind::Set)
+        return addOrRemoveLink(m, [this](const Props& p, Rollback& rb) { return ensureVlan(p, rb, false); });
     Rollback rb;
-    if (m.kind == Mutation::Kind::Add) {
-        if (auto s = ensureVlan(m.after, rb, false); !s)
-            return s;
-        rb.commit();
-        return {};
-    }
     auto link = netlink_.link(get(m.before, "name"));
-    if (m.kind == Mutation::Kind::Remove) {
-        if (link)
-            if (auto s = netlink_.deleteLink(link->index); !s)
-                return s;
-        return {};
-    }
     if (!link || changed(m, "vlan-id") || changed(m, "interface")) {
         // Linux cannot change a vlan's id or lower link: make it anew.
         if (link) {

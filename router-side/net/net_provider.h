@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -68,6 +69,8 @@ private:
 
     // apply
     Status applyInterface(const Mutation& m);
+    // Add (made with ensure, undone on failure) or Remove of a bridge/vlan link.
+    Status addOrRemoveLink(const Mutation& m, const std::function<Status(const Props&, Rollback&)>& ensure);
     Status applyBridge(const Mutation& m);
     Status applyPort(const Mutation& m);
     Status applyVlan(const Mutation& m);
