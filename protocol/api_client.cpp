@@ -190,6 +190,19 @@ void ApiClient::onReceived(const wire::Envelope& e)
     switch (e.body_case()) {
     case wire::Envelope::kHello:
         serverSoftware_ = QString::fromStdString(e.hello().software());
+        // A daemon that answers with another version would misread what we
+        // send next: stop here with a message that says what to upgrade.
+        if (e.hello().version() != kProtocolVersion) {
+            onClosed(QStringLiteral("%1 speaks API protocol version %2 and %3 speaks version %4; "
+                                    "use a client and a daemon of matching versions")
+                         .arg(serverSoftware_.isEmpty() ? QStringLiteral("the daemon") : serverSoftware_)
+                         .arg(e.hello().version())
+                         .arg(software_)
+                         .arg(kProtocolVersion));
+            if (connection_)
+                connection_->close();
+            break;
+        }
         ready_ = true;
         emit connected();
         break;

@@ -11,12 +11,14 @@
 #include <QSettings>
 #include <QTableView>
 #include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
 
 #include "api_client.h"
 #include "display_names.h"
+#include "icons.h"
 #include "property_dialog.h"
 #include "schema_values.h"
 
@@ -27,11 +29,29 @@ QString commandTitle(const std::string& name)
 {
     return displayName(name);
 }
+
+// The icons of the menus' own commands (others have text only).
+QIcon commandIcon(const std::string& name)
+{
+    if (name == "start")
+        return icon(QStringLiteral("start"));
+    if (name == "shut-down" || name == "shutdown" || name == "stop")
+        return icon(QStringLiteral("stop"));
+    if (name == "reboot")
+        return icon(QStringLiteral("reboot"));
+    return {};
+}
+
+constexpr char kNeedsSelection[] = "mrNeedsSelection";
 }  // namespace
 
 MenuTableView::MenuTableView(protocol::ApiClient* client, const wire::Schema& schema, const wire::MenuSchema& menu,
                              QWidget* parent)
-    : QWidget(parent), client_(client), schema_(schema), model_(menu)
+    : QWidget(parent),
+      client_(client),
+      schema_(schema),
+      model_(menu),
+      layoutGroup_(QStringLiteral("tables") + QString::fromStdString(menu.path()))
 {
     proxy_.setSourceModel(&model_);
     proxy_.setSortRole(MenuTableModel::RawRole);
@@ -43,7 +63,8 @@ MenuTableView::MenuTableView(protocol::ApiClient* client, const wire::Schema& sc
     layout->setSpacing(2);
     auto* top = new QHBoxLayout;
     toolbar_ = new QToolBar(this);
-    toolbar_->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolbar_->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar_->setIconSize(QSize(16, 16));
     top->addWidget(toolbar_, 1);
     filter_ = new QLineEdit(this);
     filter_->setObjectName(QStringLiteral("filter"));
@@ -53,22 +74,33 @@ MenuTableView::MenuTableView(protocol::ApiClient* client, const wire::Schema& sc
     top->addWidget(filter_);
     layout->addLayout(top);
 
-    auto addAction = [this](const QString& name, const QString& text, auto slot) {
-        QAction* a = toolbar_->addAction(text);
+    auto addAction = [this](const QString& name, const QString& text, const QIcon& actionIcon, auto slot) {
+        QAction* a = toolbar_->addAction(actionIcon, text);
         a->setObjectName(name);
         connect(a, &QAction::triggered, this, slot);
         return a;
     };
+    // As in WinBox: the everyday buttons are icons (their names in tooltips),
+    // which leaves room for the menu's commands with their names.
+    auto iconOnly = [this](QAction* a) {
+        if (auto* b = qobject_cast<QToolButton*>(toolbar_->widgetForAction(a)))
+            b->setToolButtonStyle(Qt::ToolButtonIconOnly);
+        a->setToolTip(a->text());
+    };
     if (menu.can_add())
-        addAction(QStringLiteral("add"), tr("+ Add"), [this] { openAddDialog(); });
+        iconOnly(addAction(QStringLiteral("add"), tr("Add"), icon(QStringLiteral("add")), [this] { openAddDialog(); }));
     if (menu.can_remove())
-        addAction(QStringLiteral("remove"), tr("− Remove"), [this] { removeSelected(); });
+        iconOnly(addAction(QStringLiteral("remove"), tr("Remove"), icon(QStringLiteral("remove")),
+                           [this] { removeSelected(); }));
     if (menu.can_set() && protocol::findProperty(menu, "disabled")) {
-        addAction(QStringLiteral("enable"), tr("✓ Enable"), [this] { setDisabled(false); });
-        addAction(QStringLiteral("disable"), tr("✗ Disable"), [this] { setDisabled(true); });
+        iconOnly(addAction(QStringLiteral("enable"), tr("Enable"), icon(QStringLiteral("enable")),
+                           [this] { setDisabled(false); }));
+        iconOnly(addAction(QStringLiteral("disable"), tr("Disable"), icon(QStringLiteral("disable")),
+                           [this] { setDisabled(true); }));
     }
     if (menu.can_set() && !menu.singleton() && protocol::findProperty(menu, "comment"))
-        addAction(QStringLiteral("comment"), tr("Comment"), [this] { openCommentDialog(); });
+        iconOnly(addAction(QStringLiteral("comment"), tr("Comment"), icon(QStringLiteral("comment")),
+                           [this] { openCommentDialog(); }));
     bool separated = false;
     for (const auto& c : menu.commands()) {
         // Consoles and uploads need their own windows; object commands fit a button.
@@ -79,7 +111,8 @@ MenuTableView::MenuTableView(protocol::ApiClient* client, const wire::Schema& sc
             separated = true;
         }
         const std::string name = c.name();
-        QAction* a = addAction(QString::fromStdString(name), commandTitle(name), [this, name] { runCommand(name); });
+        QAction* a = addAction(QString::fromStdString(name), commandTitle(name), commandIcon(name),
+                               [this, name] { runCommand(name); });
         a->setToolTip(QString::fromStdString(c.description()));
     }
 
@@ -96,6 +129,7 @@ MenuTableView::MenuTableView(protocol::ApiClient* client, const wire::Schema& sc
     table_->horizontalHeader()->setHighlightSections(false);
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    table_->horizontalHeader()->setSectionsMovable(true);
     table_->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(table_->horizontalHeader(), &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
         QMenu* m = createColumnMenu(this);
@@ -121,9 +155,31 @@ MenuTableView::MenuTableView(protocol::ApiClient* client, const wire::Schema& sc
     connect(&proxy_, &QAbstractItemModel::modelReset, this, updateCount);
     connect(&proxy_, &QAbstractItemModel::layoutChanged, this, updateCount);
     connect(&model_, &MenuTableModel::subscribed, this, &MenuTableView::fitColumns);
-    // A reset of the model must not bring hidden columns back.
-    connect(&proxy_, &QAbstractItemModel::modelReset, this, &MenuTableView::restoreHiddenColumns);
-    restoreHiddenColumns();
+    // A reset of the model (a new snapshot) must not lose the remembered layout.
+    connect(&proxy_, &QAbstractItemModel::modelReset, this, &MenuTableView::restoreLayout);
+    // What the user does to the header is remembered; our own fitting is not.
+    QHeaderView* header = table_->horizontalHeader();
+    connect(header, &QHeaderView::sectionResized, this, [this, header](int logical, int, int newSize) {
+        // Hiding a column resizes it to 0, and the last section stretches
+        // with the window: neither is a width the user chose.
+        if (applyingLayout_ || newSize <= 0 || header->isSectionHidden(logical))
+            return;
+        int last = -1;
+        for (int v = header->count() - 1; v >= 0 && last < 0; --v)
+            if (!header->isSectionHidden(header->logicalIndex(v)))
+                last = header->logicalIndex(v);
+        if (logical != last)
+            saveLayout();
+    });
+    connect(header, &QHeaderView::sectionMoved, this, [this] {
+        if (!applyingLayout_)
+            saveLayout();
+    });
+    connect(header, &QHeaderView::sortIndicatorChanged, this, [this] {
+        if (!applyingLayout_)
+            saveLayout();
+    });
+    restoreLayout();
     connect(&model_, &MenuTableModel::subscribeFailed, this, &MenuTableView::message);
     updateCount();
     if (client_)
@@ -147,6 +203,9 @@ void MenuTableView::setConnected(bool connected)
 
 void MenuTableView::fitColumns()
 {
+    if (widthsRestored_)
+        return;  // the user's widths, remembered, win
+    applyingLayout_ = true;
     // The menu's print widths give a sensible start; hidden extras stay narrow.
     const auto& menu = model_.menu();
     const int charWidth = table_->fontMetrics().horizontalAdvance(QLatin1Char('M'));
@@ -165,6 +224,7 @@ void MenuTableView::fitColumns()
             table_->setColumnWidth(c, std::max(table_->columnWidth(c), std::min(static_cast<int>(width), 20) * charWidth / 2));
         table_->setColumnWidth(c, std::min(table_->columnWidth(c), 180));
     }
+    applyingLayout_ = false;
 }
 
 QString MenuTableView::columnKey(int column) const
@@ -173,15 +233,35 @@ QString MenuTableView::columnKey(int column) const
     return p ? QString::fromStdString(p->name()) : QStringLiteral("!flags");
 }
 
-QString MenuTableView::hiddenColumnsKey() const
+int MenuTableView::columnOfKey(const QString& key) const
 {
-    // The path's slashes become QSettings groups: tables/interface/bridge/hiddenColumns.
-    return QStringLiteral("tables%1/hiddenColumns").arg(QString::fromStdString(model_.menu().path()));
+    for (int c = 0; c < model_.columnCount(); ++c)
+        if (columnKey(c) == key)
+            return c;
+    return -1;
+}
+
+void MenuTableView::setLayoutSettingsGroup(const QString& group)
+{
+    layoutGroup_ = group;
+    restoreLayout();
 }
 
 void MenuTableView::restoreHiddenColumns()
 {
-    const QStringList hidden = QSettings().value(hiddenColumnsKey()).toStringList();
+    const bool applying = applyingLayout_;
+    applyingLayout_ = true;
+    // Until the user chooses, the properties behind the flags (disabled,
+    // running…) are left to the flags column, as in WinBox.
+    const QSettings settings;
+    const QString key = layoutGroup_ + QStringLiteral("/hiddenColumns");
+    QStringList hidden;
+    if (settings.contains(key)) {
+        hidden = settings.value(key).toStringList();
+    } else {
+        for (const auto& f : model_.menu().flags())
+            hidden << QString::fromStdString(f.property());
+    }
     int visible = model_.columnCount();
     for (int c = 0; c < model_.columnCount(); ++c) {
         // Never hide every column, whatever the settings say.
@@ -190,6 +270,70 @@ void MenuTableView::restoreHiddenColumns()
             --visible;
         table_->setColumnHidden(c, hide);
     }
+    applyingLayout_ = applying;
+}
+
+void MenuTableView::restoreLayout()
+{
+    // Columns are stored by property name, so a schema that gained or lost a
+    // property keeps the rest of the layout.
+    QSettings settings;
+    settings.beginGroup(layoutGroup_);
+    applyingLayout_ = true;
+    QHeaderView* header = table_->horizontalHeader();
+    const QStringList order = settings.value(QStringLiteral("order")).toStringList();
+    int visual = 0;
+    for (const QString& key : order) {
+        const int c = columnOfKey(key);
+        if (c < 0)
+            continue;
+        header->moveSection(header->visualIndex(c), visual++);
+    }
+    const QVariantMap widths = settings.value(QStringLiteral("widths")).toMap();
+    widthsRestored_ = false;
+    for (auto it = widths.constBegin(); it != widths.constEnd(); ++it) {
+        const int c = columnOfKey(it.key());
+        if (c >= 0 && it.value().toInt() > 0) {
+            table_->setColumnWidth(c, it.value().toInt());
+            widthsRestored_ = true;
+        }
+    }
+    const int sortColumn = columnOfKey(settings.value(QStringLiteral("sortColumn")).toString());
+    const auto sortOrder = settings.value(QStringLiteral("sortOrder")).toInt() == Qt::DescendingOrder
+                               ? Qt::DescendingOrder
+                               : Qt::AscendingOrder;
+    table_->sortByColumn(sortColumn, sortOrder);
+    settings.endGroup();
+    applyingLayout_ = false;
+    restoreHiddenColumns();
+}
+
+void MenuTableView::saveLayout()
+{
+    QHeaderView* header = table_->horizontalHeader();
+    QStringList hidden;
+    QStringList order;
+    QVariantMap widths;
+    for (int v = 0; v < header->count(); ++v) {
+        const int c = header->logicalIndex(v);
+        order << columnKey(c);
+        if (!isColumnVisible(c))
+            hidden << columnKey(c);
+        else
+            widths.insert(columnKey(c), header->sectionSize(c));
+    }
+    QSettings settings;
+    settings.beginGroup(layoutGroup_);
+    // Stored even when empty: an empty list means "show all", no list the defaults.
+    settings.setValue(QStringLiteral("hiddenColumns"), hidden);
+    settings.setValue(QStringLiteral("order"), order);
+    settings.setValue(QStringLiteral("widths"), widths);
+    const int sortColumn = header->isSortIndicatorShown() ? header->sortIndicatorSection() : -1;
+    settings.setValue(QStringLiteral("sortColumn"), sortColumn >= 0 && sortColumn < model_.columnCount()
+                                                         ? columnKey(sortColumn)
+                                                         : QString());
+    settings.setValue(QStringLiteral("sortOrder"), static_cast<int>(header->sortIndicatorOrder()));
+    widthsRestored_ = true;
 }
 
 bool MenuTableView::isColumnVisible(int column) const
@@ -208,18 +352,12 @@ void MenuTableView::setColumnVisible(int column, bool visible)
         if (shown <= 1)
             return;
     }
+    applyingLayout_ = true;
     table_->setColumnHidden(column, !visible);
     if (visible && table_->columnWidth(column) == 0)
         table_->resizeColumnToContents(column);
-    QStringList hidden;
-    for (int c = 0; c < model_.columnCount(); ++c)
-        if (!isColumnVisible(c))
-            hidden << columnKey(c);
-    QSettings settings;
-    if (hidden.isEmpty())
-        settings.remove(hiddenColumnsKey());
-    else
-        settings.setValue(hiddenColumnsKey(), hidden);
+    applyingLayout_ = false;
+    saveLayout();
 }
 
 QMenu* MenuTableView::createColumnMenu(QWidget* parent)
@@ -283,7 +421,46 @@ QInputDialog* MenuTableView::openCommentDialog()
 
 QAction* MenuTableView::action(const QString& name) const
 {
-    return toolbar_->findChild<QAction*>(name);
+    for (QAction* a : toolbar_->actions())
+        if (a->objectName() == name)
+            return a;
+    return nullptr;
+}
+
+QAction* MenuTableView::addToolAction(const QString& name, const QString& text, const QIcon& actionIcon,
+                                      std::function<void()> run, bool needsSelection)
+{
+    if (!commandsEnd_)
+        commandsEnd_ = toolbar_->addSeparator();
+    QAction* a = toolbar_->addAction(actionIcon, text);
+    a->setObjectName(name);
+    a->setProperty(kNeedsSelection, needsSelection);
+    connect(a, &QAction::triggered, this, [run = std::move(run)] {
+        if (run)
+            run();
+    });
+    updateActions();
+    return a;
+}
+
+std::vector<std::string> MenuTableView::selectedIds() const
+{
+    std::vector<std::string> ids;
+    for (int row : selectedRows())
+        ids.push_back(model_.idAt(row));
+    return ids;
+}
+
+QStringList MenuTableView::selectedNames() const
+{
+    const std::string key = model_.menu().key_property();
+    QStringList names;
+    for (int row : selectedRows()) {
+        const Properties& p = model_.propertiesAt(row);
+        const auto it = key.empty() ? p.end() : p.find(key);
+        names << QString::fromStdString(it != p.end() && !it->second.empty() ? it->second : model_.idAt(row));
+    }
+    return names;
 }
 
 std::vector<int> MenuTableView::selectedRows() const
@@ -299,7 +476,11 @@ void MenuTableView::updateActions()
     const bool any = !table_->selectionModel()->selectedRows().isEmpty();
     for (QAction* a : toolbar_->actions())
         if (!a->isSeparator() && a->objectName() != QLatin1String("add"))
-            a->setEnabled(any || model_.menu().singleton());
+        {
+            const QVariant needs = a->property(kNeedsSelection);
+            const bool alwaysOn = needs.isValid() && !needs.toBool();
+            a->setEnabled(any || model_.menu().singleton() || alwaysOn);
+        }
 }
 
 PropertyDialog* MenuTableView::openAddDialog()

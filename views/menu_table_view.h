@@ -2,11 +2,13 @@
 // The generic live table of one menu: toolbar (add, remove, enable, disable
 // and the menu's object commands), a filter bar and a sortable table.
 
+#include <QIcon>
 #include <QPointer>
 #include <QSortFilterProxyModel>
 #include <QString>
 #include <QWidget>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,21 @@ public:
     QTableView* table() const { return table_; }
     QLineEdit* filter() const { return filter_; }
     QAction* action(const QString& name) const;
+    // A button of another area on the toolbar (Import Image, Console…);
+    // needsSelection: enabled only while objects are selected.
+    QAction* addToolAction(const QString& name, const QString& text, const QIcon& icon, std::function<void()> run,
+                           bool needsSelection = true);
+    // Ids of the selected objects, in table order.
+    std::vector<std::string> selectedIds() const;
+    // The selected objects' names (their key property, else ids).
+    QStringList selectedNames() const;
+
+    // Where the table's layout is remembered in QSettings (visible columns,
+    // widths, order, sort column and order): the main window gives a group
+    // per router and menu; the default is tables/<menu path>. Setting it
+    // restores what is stored there.
+    void setLayoutSettingsGroup(const QString& group);
+    QString layoutSettingsGroup() const { return layoutGroup_; }
 
     // After a reconnection: the new client; resubscribes (the table reloads
     // the new snapshot) and hands it to the open property dialogs.
@@ -77,8 +94,10 @@ private:
     void updateActions();
     void fitColumns();
     QString columnKey(int column) const;
-    QString hiddenColumnsKey() const;
+    int columnOfKey(const QString& key) const;
     void restoreHiddenColumns();
+    void restoreLayout();
+    void saveLayout();
 
     QPointer<protocol::ApiClient> client_;
     wire::Schema schema_;
@@ -88,6 +107,10 @@ private:
     QLineEdit* filter_ = nullptr;
     QTableView* table_ = nullptr;
     QLabel* count_ = nullptr;
+    QAction* commandsEnd_ = nullptr;  // other areas' buttons go after the menu's own
+    QString layoutGroup_;
+    bool applyingLayout_ = false;  // our own resizes and moves are not the user's choice
+    bool widthsRestored_ = false;  // saved widths win over fitting the contents
 };
 
 }  // namespace mr::ui

@@ -3,6 +3,7 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QRegularExpressionValidator>
 #include <QSpinBox>
 
 #include <limits>
@@ -30,7 +31,9 @@ QString placeholderFor(const wire::PropertySchema& p)
     case wire::TYPE_DURATION:
         return QStringLiteral("1h2m3s");
     case wire::TYPE_SIZE: {
-        QString t = QString::fromStdString(p.unit());
+        // The range in the property's own unit; other units (k, M, G) are typed as 512M.
+        const QString unit = QString::fromStdString(p.unit());
+        QString t = p.max() > p.min() ? QStringLiteral("%1..%2 %3").arg(p.min()).arg(p.max()).arg(unit) : unit;
         if (!p.special_zero().empty())
             t += QStringLiteral(" or ") + QString::fromStdString(p.special_zero());
         return t;
@@ -42,6 +45,36 @@ QString placeholderFor(const wire::PropertySchema& p)
     default:
         return QString::fromStdString(p.default_value());
     }
+}
+
+// Keeps what cannot become a valid value out of address fields while typing;
+// the complete value is checked by validate().
+QRegularExpression inputPattern(const wire::PropertySchema& p)
+{
+    switch (p.type()) {
+    case wire::TYPE_MAC:
+        return QRegularExpression(QStringLiteral("[0-9A-Fa-f]{0,2}(:[0-9A-Fa-f]{0,2}){0,5}"));
+    case wire::TYPE_IP:
+        return QRegularExpression(QStringLiteral("[0-9]{0,3}(\\.[0-9]{0,3}){0,3}"));
+    case wire::TYPE_IP_PREFIX:
+        return QRegularExpression(QStringLiteral("[0-9]{0,3}(\\.[0-9]{0,3}){0,3}(/[0-9]{0,2})?"));
+    default:
+        return {};
+    }
+}
+
+QString toolTipFor(const wire::PropertySchema& p)
+{
+    QStringList lines;
+    if (!p.description().empty())
+        lines << QString::fromStdString(p.description());
+    if (p.type() == wire::TYPE_INTEGER && p.max() > p.min())
+        lines << QObject::tr("Range: %1..%2").arg(p.min()).arg(p.max());
+    if (p.type() == wire::TYPE_SIZE && p.max() > p.min())
+        lines << QObject::tr("Range: %1..%2 %3").arg(p.min()).arg(p.max()).arg(QString::fromStdString(p.unit()));
+    if (!p.default_value().empty())
+        lines << QObject::tr("Default: %1").arg(QString::fromStdString(protocol::formatValue(p, p.default_value())));
+    return lines.join(QLatin1Char('\n'));
 }
 }  // namespace
 
@@ -77,8 +110,13 @@ PropertyField::PropertyField(wire::PropertySchema property, bool readOnly, QWidg
     } else {
         line_ = new QLineEdit(parent);
         line_->setReadOnly(readOnly);
-        if (!readOnly)
+        if (readOnly)  // observed values: not an editor, though still selectable
+            line_->setStyleSheet(QStringLiteral("QLineEdit { background: palette(window); }"));
+        if (!readOnly) {
             line_->setPlaceholderText(placeholderFor(p));
+            if (const QRegularExpression re = inputPattern(p); !re.pattern().isEmpty())
+                line_->setValidator(new QRegularExpressionValidator(re, line_));
+        }
         connect(line_, &QLineEdit::textEdited, this, [this] {
             // Immediate feedback while typing; the daemon has the last word.
             validate();
@@ -87,7 +125,7 @@ PropertyField::PropertyField(wire::PropertySchema property, bool readOnly, QWidg
         editor_ = line_;
     }
     editor_->setObjectName(QString::fromStdString(p.name()));
-    editor_->setToolTip(QString::fromStdString(p.description()));
+    editor_->setToolTip(toolTipFor(p));
     error_ = new QLabel(parent);
     error_->setObjectName(QString::fromStdString(p.name()) + QStringLiteral("-error"));
     error_->setStyleSheet(QStringLiteral("color: #c0392b;"));

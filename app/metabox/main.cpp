@@ -5,13 +5,26 @@
 #include <QCommandLineParser>
 #include <QLineEdit>
 
+#include <cstdio>
+#include <cstring>
+
+#include "icons.h"
 #include "login_window.h"
 #include "metabox_app.h"
 
 int main(int argc, char** argv)
 {
+    // Answered before QApplication exists, so that it works without a display
+    // (package checks, scripts); the text is QCommandLineParser's.
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {
+            std::printf("metabox %s\n", MR_VERSION);
+            return 0;
+        }
+    }
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("MetaRouter"));
+    QApplication::setWindowIcon(mr::ui::icon(QStringLiteral("metabox")));
     QApplication::setApplicationName(QStringLiteral("metabox"));
     QApplication::setApplicationVersion(QStringLiteral(MR_VERSION));
 

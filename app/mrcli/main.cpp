@@ -20,7 +20,7 @@ int main(int argc, char** argv)
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("MetaRouter command line.\n"
-                       "  mrcli --socket /var/lib/metarouter/api.sock            interactive command line\n"
+                       "  mrcli --socket /run/metarouter/api.sock                interactive command line\n"
                        "  mrcli router.example:8729 /interface print             run one command\n"
                        "  mrcli --socket S < script.rsc                          run a script\n"
                        "  mrcli --socket S --console mr1                         attach a metarouter's console\n"

@@ -159,7 +159,7 @@ void MrcliClient::openStream(wire::StreamKind kind, const QString& target)
         credit_ = reply.window();
         raw_ = std::make_unique<RawTerminal>();
         if (!options_.console.isEmpty() && isatty(STDIN_FILENO)) {
-            escape_.emplace(cli::ConsoleEscape::Handlers{
+            escape_.emplace(protocol::ConsoleEscape::Handlers{
                 [this](std::string_view bytes) { sendInput(QByteArray(bytes.data(), qsizetype(bytes.size()))); },
                 [](std::string_view text) { writeOut(std::string(text)); },
                 [this] {
@@ -168,7 +168,7 @@ void MrcliClient::openStream(wire::StreamKind kind, const QString& target)
                 },
                 [this] { detachConsole(); },
             });
-            writeOut(std::string(cli::ConsoleEscape::kAttachBanner));
+            writeOut(std::string(protocol::ConsoleEscape::kAttachBanner));
         }
         stdin_ = std::make_unique<QSocketNotifier>(STDIN_FILENO, QSocketNotifier::Read);
         connect(stdin_.get(), &QSocketNotifier::activated, this, &MrcliClient::onStdin);

@@ -63,7 +63,7 @@ private:
     QByteArray outgoing_;       // typed but not yet sent
     // A console from a terminal: typed keys go through the Ctrl-A escape.
     // From a script (stdin not a terminal) bytes pass through untouched.
-    std::optional<cli::ConsoleEscape> escape_;
+    std::optional<protocol::ConsoleEscape> escape_;
     bool stdinEof_ = false;
     bool finished_ = false;
     std::unique_ptr<Upload> upload_;

@@ -76,13 +76,13 @@ void CliStream::attachConsole(const cli::AttachRequest& request)
     console->output = [this](std::string_view bytes) { write(bytes); };
     console->backlog = [this]() -> std::int64_t { return backlog ? backlog() : 0; };
     console->ended = [this](const std::string& reason) { detachConsole("\r\n" + reason + "\r\n"); };
-    escape_.emplace(cli::ConsoleEscape::Handlers{
+    escape_.emplace(protocol::ConsoleEscape::Handlers{
         [console](std::string_view bytes) { console->input(bytes); },
         [this](std::string_view text) { write(text); },
         [console] { console->sendBreak(); },
         [this] { detachConsole({}); },
     });
-    write(cli::ConsoleEscape::kAttachBanner);
+    write(protocol::ConsoleEscape::kAttachBanner);
     console->begin();  // the console's recent output
 }
 

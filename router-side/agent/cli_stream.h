@@ -51,7 +51,7 @@ private:
     std::unique_ptr<cli::TerminalSession> terminal_;
     ConsoleOpener openConsole_;
     std::shared_ptr<ByteStream> console_;  // while a console is attached
-    std::optional<cli::ConsoleEscape> escape_;
+    std::optional<protocol::ConsoleEscape> escape_;
 };
 
 }  // namespace mr::agent

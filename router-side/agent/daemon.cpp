@@ -2,8 +2,11 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSaveFile>
 
+#include "announcement.h"
+#include "announcer.h"
 #include "api_server.h"
 #include "cli_engine.h"
 #include "cli_stream.h"
@@ -77,6 +80,9 @@ Status Daemon::start()
     // Order matters for start(): identity before users (log lines name it),
     // host networking before anything that plugs into bridges.
     store_->registerProvider(system_.get());
+    announcer_ = std::make_unique<Announcer>([system = system_.get()] { return system->identity(); },
+                                             protocol::kDiscoveryPort);
+    store_->registerProvider(announcer_.get());
     store_->registerProvider(log_.get());
     store_->registerProvider(users_.get());
     store_->registerProvider(net_.get());
@@ -133,7 +139,10 @@ Status Daemon::start()
     };
     server_ = std::make_unique<ApiServer>(services);
 
-    const QString socketPath = options_.stateDir + "/api.sock";
+    const QString socketPath =
+        options_.socketPath.isEmpty() ? options_.stateDir + QStringLiteral("/api.sock") : options_.socketPath;
+    if (!QDir().mkpath(QFileInfo(socketPath).absolutePath()))
+        return Error::failed("cannot create the directory of " + socketPath.toStdString());
     if (auto st = server_->listenLocal(socketPath); !st)
         return st;
     if (options_.listenTls) {
@@ -147,6 +156,7 @@ Status Daemon::start()
             fp.write(identity->fingerprint().toLatin1() + '\n');
             fp.commit();
         }
+        announcer_->setApi(server_->tlsPort(), identity->fingerprint());
         qInfo("listening on %s:%u (TLS 1.3, certificate SHA-256 %s)", qPrintable(options_.listenAddress.toString()),
               server_->tlsPort(), qPrintable(identity->fingerprint()));
     }

@@ -21,6 +21,7 @@ class MetarouterProvider;
 
 namespace mr::agent {
 
+class Announcer;
 class ApiServer;
 class Database;
 class FileProvider;
@@ -38,6 +39,9 @@ public:
         QHostAddress listenAddress = QHostAddress::Any;
         quint16 listenPort = 8729;
         bool listenTls = true;
+        // The root-only unix socket; empty: stateDir/api.sock. The packaged
+        // unit puts it under /run/metarouter (runtime, not state).
+        QString socketPath;
         // The built-in guest image (kernel, initrd, manifest).
         QString guestImageDir;
         // "auto" probes KVM once (with a watchdog) and falls back to TCG.
@@ -72,6 +76,7 @@ private:
     std::unique_ptr<ObjectStore> store_;
     std::unique_ptr<UserManager> users_;
     std::unique_ptr<SystemProvider> system_;
+    std::unique_ptr<Announcer> announcer_;
     std::unique_ptr<net::NetProvider> net_;
     std::unique_ptr<FileProvider> files_;
     std::unique_ptr<hv::MetarouterProvider> metarouters_;

@@ -301,12 +301,18 @@ Result<std::vector<std::string>> CliEngine::targets(const std::string& path, con
                     }))
                     id = o.id();
         } else if (!key.empty()) {
-            for (const auto& o : *objects) {
-                const std::string* v = findValue(o, key);
-                if (v && *v == item) {
-                    id = o.id();
-                    break;
+            // By key, then by current name: a NIC keyed by default-name
+            // (ether1) is still found as what it was renamed to.
+            for (const std::string& by : {key, std::string("name")}) {
+                for (const auto& o : *objects) {
+                    const std::string* v = findValue(o, by);
+                    if (v && *v == item) {
+                        id = o.id();
+                        break;
+                    }
                 }
+                if (!id.empty())
+                    break;
             }
         }
         const bool exists = !id.empty() && std::any_of(objects->begin(), objects->end(),

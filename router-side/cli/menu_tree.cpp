@@ -41,7 +41,9 @@ std::vector<std::string> MenuTree::commands(const std::string& path) const
 {
     std::vector<std::string> out{"export"};
     if (const auto* m = menu(path)) {
-        out.push_back("print");
+        // A menu of commands only (the root's /ping) has nothing to print.
+        if (m->properties_size() > 0)
+            out.push_back("print");
         if (m->can_add() && !m->singleton())
             out.push_back("add");
         if (m->can_set())

@@ -3,6 +3,9 @@
 #include <arpa/inet.h>
 #include <crypt.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <linux/rtnetlink.h>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
@@ -10,6 +13,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -127,6 +132,29 @@ Result<std::string> parseServers(const std::string& text)
 }
 
 const std::string kNoInterface = "input does not match any value of interface";
+
+// "established,related" -> the same, checked and without repeats.
+Result<std::string> connectionStates(const std::string& text)
+{
+    static const std::vector<std::string> known{"established", "related", "new", "invalid"};
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t comma = text.find(',', pos);
+        if (comma == std::string::npos)
+            comma = text.size();
+        const std::string item = text.substr(pos, comma - pos);
+        if (std::find(known.begin(), known.end(), item) == known.end())
+            return Error::invalid("connection-state", "invalid value for connection-state: '" + item +
+                                                          "' (expected established, related, new, invalid)");
+        if (("," + out + ",").find("," + item + ",") == std::string::npos)
+            out += (out.empty() ? "" : ",") + item;
+        pos = comma + 1;
+    }
+    if (!text.empty() && text.back() == ',')
+        return Error::invalid("connection-state", "invalid value for connection-state: '' (expected established, related, new, invalid)");
+    return out;
+}
 
 }  // namespace
 
@@ -323,8 +351,15 @@ Status GuestBackend::setLink(const std::string& id, const Properties& properties
     if (Status s = save(); !s)
         return s;
     retryRoutes();
-    if (!config_.records(kNat).empty())
-        return applyNat();
+    if (desired.count("name") && desired.at("name") != link->name)
+        for (const auto& r : config_.records(kDhcpClient))
+            if (value(r.properties, "interface") == stable && value(r.properties, "disabled") != "yes") {
+                // udhcpc knows the interface by its old name: restart it.
+                stopDhcp(stable);
+                (void)startDhcp(stable);
+            }
+    if (!config_.records(kNat).empty() || !config_.records(kFilter).empty() || firewallApplied_)
+        return applyFirewall();
     return {};
 }
 
@@ -510,14 +545,12 @@ Result<std::vector<wire::Object>> GuestBackend::getRoutes()
     return out;
 }
 
-// ------------------------------------------------------------------ NAT
+// ------------------------------------------------------------------ firewall
 
-Result<std::string> GuestBackend::natRule(const Properties& p, const Links& links) const
+// The matchers NAT and filter rules share, in nft syntax.
+Status GuestBackend::matchRule(const Properties& p, const Links& links, std::string& rule) const
 {
-    const std::string chain = value(p, "chain");
-    const std::string action = value(p, "action", "accept");
     const std::string proto = value(p, "protocol");
-    std::string rule;
     auto iface = [&](const char* key, const char* match) -> Status {
         const std::string v = value(p, key);
         if (v.empty())
@@ -528,14 +561,10 @@ Result<std::string> GuestBackend::natRule(const Properties& p, const Links& link
         rule += std::string(match) + " \"" + link->name + "\" ";
         return {};
     };
-    if (chain == "srcnat" && !value(p, "in-interface").empty())
-        return Error::invalid("in-interface", "incoming interface matching not possible in srcnat chain");
-    if (chain == "dstnat" && !value(p, "out-interface").empty())
-        return Error::invalid("out-interface", "outgoing interface matching not possible in dstnat chain");
     if (Status s = iface("in-interface", "iifname"); !s)
-        return s.error();
+        return s;
     if (Status s = iface("out-interface", "oifname"); !s)
-        return s.error();
+        return s;
     if (!value(p, "src-address").empty())
         rule += "ip saddr " + networkOf(value(p, "src-address")) + " ";
     if (!value(p, "dst-address").empty())
@@ -550,6 +579,24 @@ Result<std::string> GuestBackend::natRule(const Properties& p, const Links& link
             return Error::invalid(key, std::string(key) + " needs protocol=tcp or protocol=udp");
         rule += proto + (key[0] == 's' ? " sport " : " dport ") + value(p, key) + " ";
     }
+    if (const std::string states = value(p, "connection-state"); !states.empty())
+        rule += "ct state " + states + " ";
+    return {};
+}
+
+Result<std::string> GuestBackend::natRule(const Properties& p, const Links& links) const
+{
+    const std::string chain = value(p, "chain");
+    const std::string action = value(p, "action", "accept");
+    const std::string proto = value(p, "protocol");
+    std::string rule;
+    if (chain == "srcnat" && !value(p, "in-interface").empty())
+        return Error::invalid("in-interface", "incoming interface matching not possible in srcnat chain");
+    if (chain == "dstnat" && !value(p, "out-interface").empty())
+        return Error::invalid("out-interface", "outgoing interface matching not possible in dstnat chain");
+    if (Status s = matchRule(p, links, rule); !s)
+        return s.error();
+    const bool ports = proto == "tcp" || proto == "udp";
     const std::string to = value(p, "to-addresses");
     const std::string toPorts = value(p, "to-ports");
     if (!toPorts.empty() && !ports)
@@ -579,32 +626,58 @@ Result<std::string> GuestBackend::natRule(const Properties& p, const Links& link
     return rule;
 }
 
-Status GuestBackend::applyNat()
+Result<std::string> GuestBackend::filterRule(const Properties& p, const Links& links) const
+{
+    const std::string chain = value(p, "chain");
+    const std::string action = value(p, "action", "accept");
+    if (chain == "input" && !value(p, "out-interface").empty())
+        return Error::invalid("out-interface", "outgoing interface matching not possible in input chain");
+    if (chain == "output" && !value(p, "in-interface").empty())
+        return Error::invalid("in-interface", "incoming interface matching not possible in output chain");
+    std::string rule;
+    if (Status s = matchRule(p, links, rule); !s)
+        return s.error();
+    if (action != "accept" && action != "drop" && action != "reject")
+        return Error::invalid("action", "unsupported action " + action);
+    return rule + action;
+}
+
+Result<std::string> GuestBackend::firewallRule(const std::string& menu, const Properties& p, const Links& links) const
+{
+    return menu == kNat ? natRule(p, links) : filterRule(p, links);
+}
+
+Status GuestBackend::applyFirewall()
 {
     auto list = links();
     if (!list)
         return list.error();
-    std::string src, dst;
-    for (const auto& r : config_.records(kNat)) {
-        if (value(r.properties, "disabled") == "yes")
-            continue;
-        auto rule = natRule(r.properties, *list);
-        if (!rule)
-            continue;  // shown as invalid
-        (value(r.properties, "chain") == "srcnat" ? src : dst) += "    " + *rule + "\n";
-    }
+    std::map<std::string, std::string> chains;
+    for (const char* menu : {kFilter, kNat})
+        for (const auto& r : config_.records(menu)) {
+            if (value(r.properties, "disabled") == "yes")
+                continue;
+            auto rule = firewallRule(menu, r.properties, *list);
+            if (!rule)
+                continue;  // shown as invalid
+            chains[value(r.properties, "chain")] += "    " + *rule + "\n";
+        }
+    auto chain = [&](const std::string& name, const std::string& hook) {
+        return "  chain " + name + " {\n    " + hook + "; policy accept;\n" + chains[name] + "  }\n";
+    };
     // One transaction: the old table goes and the new one comes, or nothing changes.
-    const std::string ruleset = "table ip mikrotik\ndelete table ip mikrotik\ntable ip mikrotik {\n"
-                                "  chain srcnat {\n    type nat hook postrouting priority 100; policy accept;\n" +
-                                src +
-                                "  }\n  chain dstnat {\n    type nat hook prerouting priority -100; policy accept;\n" +
-                                dst + "  }\n}\n";
-    if (!natApplied_) {
+    const std::string ruleset = "table ip mikrotik\ndelete table ip mikrotik\ntable ip mikrotik {\n" +
+                                chain("input", "type filter hook input priority 0") +
+                                chain("forward", "type filter hook forward priority 0") +
+                                chain("output", "type filter hook output priority 0") +
+                                chain("srcnat", "type nat hook postrouting priority 100") +
+                                chain("dstnat", "type nat hook prerouting priority -100") + "}\n";
+    if (!firewallApplied_) {
         // The guest kernel does not autoload nfnetlink's subsystems; a
         // missing modprobe (tests on a host) is fine, the host has them.
         // libcrc32c (for nf_tables) has only a soft dependency on crc32c, which busybox ignores.
         (void)ProcessRunner::run({options_.modprobe, "-a", "-q", "crc32c_generic", "nf_tables", "nft_chain_nat",
-                                  "nft_nat", "nft_masq", "nft_redir"});
+                                  "nft_nat", "nft_masq", "nft_redir", "nft_ct", "nft_reject_ipv4"});
     }
     auto r = ProcessRunner::run({options_.nft, "-f", "-"}, ruleset);
     if (!r)
@@ -613,25 +686,257 @@ Status GuestBackend::applyNat()
         std::string first = r->text.substr(0, r->text.find('\n'));
         return Error::failed("nftables: " + (first.empty() ? "exit " + std::to_string(r->exitCode) : first));
     }
-    natApplied_ = true;
+    firewallApplied_ = true;
     return {};
 }
 
-Result<std::vector<wire::Object>> GuestBackend::getNat()
+Result<std::vector<wire::Object>> GuestBackend::getFirewall(const std::string& menu)
 {
     auto list = links();
     if (!list)
         return list.error();
     std::vector<wire::Object> out;
-    for (const auto& r : config_.records(kNat)) {
+    for (const auto& r : config_.records(menu)) {
         Properties p = r.properties;
-        p["invalid"] = natRule(p, *list) ? "no" : "yes";
+        p["invalid"] = firewallRule(menu, p, *list) ? "no" : "yes";
+        p["action"] = value(p, "action", "accept");  // shown even when left at its default
         for (const char* key : {"in-interface", "out-interface"})
             if (!value(p, key).empty())
                 p[key] = currentName(p[key], *list);
         out.push_back(object(r.id, p));
     }
     return out;
+}
+
+// ------------------------------------------------------------------ DHCP client
+
+Result<Properties> GuestBackend::checkDhcpClient(Properties p, const std::string& selfId)
+{
+    for (const auto& r : config_.records(kDhcpClient))
+        if (r.id != selfId && value(r.properties, "interface") == value(p, "interface"))
+            return Error::exists("interface", "dhcp-client on that interface already exists");
+    return p;
+}
+
+Properties GuestBackend::lease(const std::string& stable) const
+{
+    Properties p;
+    std::ifstream in(options_.dhcpDir + "/" + stable + ".lease");
+    for (std::string line; std::getline(in, line);)
+        if (const auto eq = line.find('='); eq != std::string::npos)
+            p[line.substr(0, eq)] = line.substr(eq + 1);
+    return p;
+}
+
+// The lease's address and default route out of the kernel, the lease file gone.
+void GuestBackend::dropLease(const std::string& stable)
+{
+    const Properties l = lease(stable);
+    const int index = std::atoi(value(l, "ifindex", "0").c_str());
+    if (index > 0 && !value(l, "address").empty())
+        (void)net_.removeAddress(index, value(l, "address"));
+    if (index > 0 && !value(l, "route-gateway").empty())
+        (void)net_.removeRoute("0.0.0.0/0", value(l, "route-gateway"), index, 1);
+    ::unlink((options_.dhcpDir + "/" + stable + ".lease").c_str());
+}
+
+Status GuestBackend::startDhcp(const std::string& stable)
+{
+    auto list = links();
+    if (!list)
+        return list.error();
+    const auto* link = linkByStable(stable, *list);
+    if (!link)
+        return Error::invalid("interface", kNoInterface);
+    const std::string pidFile = options_.dhcpDir + "/" + stable + ".pid";
+    {
+        // Already running (a second login's shell, or boot twice)?
+        int pid = 0;
+        std::ifstream(pidFile) >> pid;
+        std::string comm;
+        std::ifstream("/proc/" + std::to_string(pid) + "/cmdline") >> comm;
+        if (pid > 0 && comm.find("udhcpc") != std::string::npos)
+            return {};
+    }
+    ::mkdir(options_.dhcpDir.c_str(), 0755);
+    // udhcpc in the foreground of a process of its own (setsid, twice
+    // forked): it outlives this shell and the login, and is stopped through
+    // its pid file. -R releases the lease when it is stopped.
+    const std::vector<std::string> argv{options_.udhcpc, "-f", "-R", "-t", "3", "-T", "2", "-A", "5",
+                                        "-i", link->name, "-s", options_.dhcpScript, "-p", pidFile};
+    const pid_t child = ::fork();
+    if (child < 0)
+        return Error::failed("cannot start udhcpc: fork failed");
+    if (child == 0) {
+        if (::fork() != 0)
+            ::_exit(0);
+        ::setsid();
+        const int null = ::open("/dev/null", O_RDWR);
+        ::dup2(null, 0);
+        ::dup2(null, 1);
+        ::dup2(null, 2);
+        ::setenv("MR_SHELL", options_.selfCommand.c_str(), 1);
+        std::vector<char*> args;
+        for (const auto& a : argv)
+            args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        ::execv(args[0], args.data());
+        ::_exit(127);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    return {};
+}
+
+void GuestBackend::stopDhcp(const std::string& stable)
+{
+    const std::string pidFile = options_.dhcpDir + "/" + stable + ".pid";
+    int pid = 0;
+    std::ifstream(pidFile) >> pid;
+    std::string comm;
+    std::ifstream("/proc/" + std::to_string(pid) + "/cmdline") >> comm;
+    if (pid > 0 && comm.find("udhcpc") != std::string::npos) {
+        ::kill(pid, SIGTERM);
+        // It releases the lease and runs its script (deconfig) before it exits.
+        for (int i = 0; i < 50 && ::kill(pid, 0) == 0; ++i) {
+            std::string state;
+            std::ifstream("/proc/" + std::to_string(pid) + "/stat") >> state >> state >> state;
+            if (state == "Z")
+                break;
+            ::usleep(100 * 1000);
+        }
+    }
+    ::unlink(pidFile.c_str());
+    dropLease(stable);
+    (void)refreshResolvConf();
+}
+
+Result<std::vector<wire::Object>> GuestBackend::getDhcpClients()
+{
+    auto list = links();
+    if (!list)
+        return list.error();
+    std::vector<wire::Object> out;
+    for (const auto& r : config_.records(kDhcpClient)) {
+        Properties p = r.properties;
+        const std::string stable = value(p, "interface");
+        const bool present = linkByStable(stable, *list) != nullptr;
+        p["interface"] = currentName(stable, *list);
+        p["invalid"] = present ? "no" : "yes";
+        for (const char* key : {"add-default-route", "use-peer-dns"})
+            p[key] = value(p, key, "yes");
+        if (value(p, "disabled") == "yes") {
+            p["status"] = "stopped";
+        } else {
+            const Properties l = lease(stable);
+            p["status"] = value(l, "status", "searching...");
+            if (p["status"] == "bound") {
+                p["address"] = value(l, "address");
+                p["gateway"] = value(l, "gateway");
+                p["primary-dns"] = value(l, "dns").substr(0, value(l, "dns").find(','));
+                const long long left = std::atoll(value(l, "expires", "0").c_str()) - static_cast<long long>(::time(nullptr));
+                p["expires-after"] = std::to_string(std::max(0LL, left));
+            }
+        }
+        out.push_back(object(r.id, p));
+    }
+    return out;
+}
+
+Status GuestBackend::dhcpEvent(const std::string& event, const Properties& env)
+{
+    const std::string iface = value(env, "interface");
+    auto list = links();
+    if (!list)
+        return list.error();
+    std::string stable;
+    int index = 0;
+    for (const auto& l : *list)
+        if (l.name == iface) {
+            stable = defaultName(l);
+            index = l.index;
+        }
+    if (stable.empty())
+        return Error::invalid("interface", "udhcpc: no interface " + iface);
+    const GuestConfig::Record* client = nullptr;
+    for (const auto& r : config_.records(kDhcpClient))
+        if (value(r.properties, "interface") == stable)
+            client = &r;
+    const Properties old = lease(stable);
+    auto writeLease = [&](const Properties& l) -> Status {
+        ::mkdir(options_.dhcpDir.c_str(), 0755);
+        const std::string path = options_.dhcpDir + "/" + stable + ".lease";
+        {
+            std::ofstream out(path + ".new", std::ios::trunc);
+            for (const auto& [k, v] : l)
+                out << k << '=' << v << '\n';
+            if (!out.flush())
+                return Error::failed("cannot write " + path);
+        }
+        if (::rename((path + ".new").c_str(), path.c_str()) != 0)
+            return Error::failed("cannot write " + path);
+        return {};
+    };
+    if (event == "bound" || event == "renew") {
+        std::uint32_t ip = 0, subnet = 0;
+        if (!parseIpv4(value(env, "ip"), ip))
+            return Error::invalid("ip", "udhcpc: no address in the lease");
+        if (!parseIpv4(value(env, "subnet", "255.255.255.255"), subnet))
+            subnet = ~std::uint32_t(0);
+        unsigned length = 0;
+        while (length < 32 && (subnet & (0x80000000u >> length)))
+            ++length;
+        const std::string address = ipv4(ip) + "/" + std::to_string(length);
+        std::string gateway = value(env, "router");
+        gateway = gateway.substr(0, gateway.find(' '));
+        std::string dns = value(env, "dns");
+        std::replace(dns.begin(), dns.end(), ' ', ',');
+        while (!dns.empty() && dns.back() == ',')
+            dns.pop_back();
+        if (!client || value(client->properties, "disabled") == "yes") {
+            dropLease(stable);
+            return {};  // removed or disabled meanwhile: this lease is not wanted
+        }
+        if (value(old, "address") != address || std::atoi(value(old, "ifindex", "0").c_str()) != index)
+            dropLease(stable);
+        if (Status s = net_.addAddress(index, address); !s && value(old, "address") != address)
+            return s;
+        Properties l{{"status", "bound"},
+                     {"address", address},
+                     {"gateway", gateway},
+                     {"dns", dns},
+                     {"ifindex", std::to_string(index)},
+                     {"expires", std::to_string(static_cast<long long>(::time(nullptr)) +
+                                                std::atoll(value(env, "lease", "0").c_str()))}};
+        std::uint32_t gw = 0;
+        if (value(client->properties, "add-default-route") != "no" && parseIpv4(gateway, gw)) {
+            // A default route of the same distance (static, or another
+            // lease's) stays: the kernel takes one route per metric.
+            bool taken = false;
+            if (auto routes = net_.routes())
+                for (const auto& r : *routes)
+                    taken = taken || (r.dst == "0.0.0.0/0" && r.metric == 1 &&
+                                      !(r.gateway == value(old, "route-gateway") && r.oif == index));
+            if (!taken && net_.addRoute("0.0.0.0/0", gateway, index, 1))
+                l["route-gateway"] = gateway;
+        }
+        if (value(client->properties, "use-peer-dns") == "no")
+            l.erase("dns");
+        if (Status s = writeLease(l); !s)
+            return s;
+        retryRoutes();  // a static route through the new subnet
+        return refreshResolvConf();
+    }
+    if (event == "deconfig") {
+        // No lease (udhcpc starting, the lease lost or released).
+        dropLease(stable);
+        if (Status s = writeLease({{"status", "searching..."}}); !s)
+            return s;
+        return refreshResolvConf();
+    }
+    if ((event == "leasefail" || event == "nak") && value(old, "status") != "bound")
+        return writeLease({{"status", "searching..."}});
+    return {};  // other events change nothing
 }
 
 // ------------------------------------------------------------------ system
@@ -702,6 +1007,43 @@ Status GuestBackend::writeResolvConf(const std::string& servers) const
     return {};
 }
 
+// Servers from bound leases of clients with use-peer-dns (their lease files).
+std::string GuestBackend::dynamicServers() const
+{
+    std::string out;
+    auto& self = const_cast<GuestConfig&>(config_);
+    for (const auto& r : self.records(kDhcpClient)) {
+        if (value(r.properties, "disabled") == "yes" || value(r.properties, "use-peer-dns") == "no")
+            continue;
+        const Properties l = lease(value(r.properties, "interface"));
+        if (value(l, "status") == "bound" && !value(l, "dns").empty())
+            out += (out.empty() ? "" : ",") + value(l, "dns");
+    }
+    return out;
+}
+
+// resolv.conf: the static servers, then the leases' (at most 3 in all).
+Status GuestBackend::refreshResolvConf() const
+{
+    auto& self = const_cast<GuestConfig&>(config_);
+    const std::string all = value(self.singleton(kDns), "servers") + "," + dynamicServers();
+    std::vector<std::string> servers;
+    std::size_t pos = 0;
+    while (pos <= all.size()) {
+        std::size_t comma = all.find(',', pos);
+        if (comma == std::string::npos)
+            comma = all.size();
+        const std::string item = all.substr(pos, comma - pos);
+        if (!item.empty() && servers.size() < 3 && std::find(servers.begin(), servers.end(), item) == servers.end())
+            servers.push_back(item);
+        pos = comma + 1;
+    }
+    std::string joined;
+    for (const auto& sv : servers)
+        joined += (joined.empty() ? "" : ",") + sv;
+    return writeResolvConf(joined);
+}
+
 Status GuestBackend::setDns(const Properties& properties, const std::vector<std::string>& unset)
 {
     std::string servers = value(config_.singleton(kDns), "servers");
@@ -713,13 +1055,16 @@ Status GuestBackend::setDns(const Properties& properties, const std::vector<std:
     }
     if (std::find(unset.begin(), unset.end(), "servers") != unset.end())
         servers.clear();
-    if (Status s = writeResolvConf(servers); !s)
-        return s;
     Properties& p = config_.singleton(kDns);
+    const std::string before = value(p, "servers");
     if (servers.empty())
         p.erase("servers");
     else
         p["servers"] = servers;
+    if (Status s = refreshResolvConf(); !s) {
+        p["servers"] = before;
+        return s;
+    }
     return save();
 }
 
@@ -792,10 +1137,12 @@ Result<std::vector<wire::Object>> GuestBackend::get(const std::string& menu)
         return getAddresses();
     if (menu == kRoute)
         return getRoutes();
-    if (menu == kNat)
-        return getNat();
+    if (menu == kNat || menu == kFilter)
+        return getFirewall(menu);
+    if (menu == kDhcpClient)
+        return getDhcpClients();
     if (menu == kDns) {
-        wire::Object o = object("*0", {});
+        wire::Object o = object("*0", {{"dynamic-servers", dynamicServers()}});
         (*o.mutable_properties())["servers"] = value(config_.singleton(kDns), "servers");  // shown even when empty
         return std::vector<wire::Object>{o};
     }
@@ -841,7 +1188,35 @@ Result<std::string> GuestBackend::add(const std::string& menu, const Properties&
         retryRoutes();  // an unreachable gateway stays inactive, as in RouterOS
         return id;
     }
-    if (menu == kNat) {
+    if (menu == kDhcpClient) {
+        auto stable = stableName(value(p, "interface"));
+        if (!stable)
+            return stable.error();
+        p["interface"] = *stable;
+        auto checked = checkDhcpClient(p, {});
+        if (!checked)
+            return checked.error();
+        const std::string id = config_.nextId();
+        config_.records(kDhcpClient).push_back({id, p});
+        if (Status s = save(); !s) {
+            config_.records(kDhcpClient).pop_back();
+            return s.error();
+        }
+        if (value(p, "disabled") != "yes")
+            if (Status s = startDhcp(*stable); !s)
+                return s.error();
+        return id;
+    }
+    if (menu == kNat || menu == kFilter) {
+        if (menu == kFilter) {
+            auto states = connectionStates(value(p, "connection-state"));
+            if (!states)
+                return states.error();
+            if (states->empty())
+                p.erase("connection-state");
+            else
+                p["connection-state"] = *states;
+        }
         for (const char* key : {"in-interface", "out-interface"})
             if (!value(p, key).empty()) {
                 auto stable = stableName(p[key]);
@@ -852,13 +1227,13 @@ Result<std::string> GuestBackend::add(const std::string& menu, const Properties&
         auto list = links();
         if (!list)
             return list.error();
-        if (auto rule = natRule(p, *list); !rule)
+        if (auto rule = firewallRule(menu, p, *list); !rule)
             return rule.error();
         const std::string id = config_.nextId();
-        config_.records(kNat).push_back({id, p});
-        if (Status s = applyNat(); !s) {
-            config_.records(kNat).pop_back();
-            (void)applyNat();
+        config_.records(menu).push_back({id, p});
+        if (Status s = applyFirewall(); !s) {
+            config_.records(menu).pop_back();
+            (void)applyFirewall();
             return s.error();
         }
         if (Status s = save(); !s)
@@ -895,7 +1270,7 @@ Status GuestBackend::set(const std::string& menu, const std::string& id, const P
             return setPassword({});
         return {};
     }
-    if (menu != kAddress && menu != kRoute && menu != kNat)
+    if (menu != kAddress && menu != kRoute && menu != kNat && menu != kFilter && menu != kDhcpClient)
         return Error::failed("cannot set here");
     auto* rec = config_.find(menu, id);
     if (!rec)
@@ -906,6 +1281,15 @@ Status GuestBackend::set(const std::string& menu, const std::string& id, const P
         p[k] = v;
     for (const auto& u : unset)
         p.erase(u);
+    if (menu == kFilter && properties.count("connection-state")) {
+        auto states = connectionStates(properties.at("connection-state"));
+        if (!states)
+            return states.error();
+        if (states->empty())
+            p.erase("connection-state");
+        else
+            p["connection-state"] = *states;
+    }
     for (const char* key : {"interface", "in-interface", "out-interface"})
         if (properties.count(key) && !properties.at(key).empty()) {
             auto stable = stableName(properties.at(key));
@@ -944,16 +1328,43 @@ Status GuestBackend::set(const std::string& menu, const std::string& id, const P
         retryRoutes();
         return s;
     }
-    // NAT
+    if (menu == kDhcpClient) {
+        auto checked = checkDhcpClient(p, id);
+        if (!checked)
+            return checked.error();
+        rec->properties = p;
+        if (Status s = save(); !s) {
+            rec->properties = before;
+            return s;
+        }
+        const std::string oldIf = value(before, "interface"), newIf = value(p, "interface");
+        if (wasOn && (!isOn || oldIf != newIf))
+            stopDhcp(oldIf);
+        if (isOn && (!wasOn || oldIf != newIf))
+            return startDhcp(newIf);
+        if (isOn && value(before, "use-peer-dns") != value(p, "use-peer-dns")) {
+            // The next lease event brings the servers; dropping them is now.
+            if (value(p, "use-peer-dns") == "no") {
+                Properties l = lease(newIf);
+                l.erase("dns");
+                std::ofstream out(options_.dhcpDir + "/" + newIf + ".lease", std::ios::trunc);
+                for (const auto& [k, v] : l)
+                    out << k << '=' << v << '\n';
+            }
+            return refreshResolvConf();
+        }
+        return {};
+    }
+    // NAT, filter
     auto list = links();
     if (!list)
         return list.error();
-    if (auto rule = natRule(p, *list); !rule)
+    if (auto rule = firewallRule(menu, p, *list); !rule)
         return rule.error();
     rec->properties = p;
-    if (Status s = applyNat(); !s) {
+    if (Status s = applyFirewall(); !s) {
         config_.find(menu, id)->properties = before;
-        (void)applyNat();
+        (void)applyFirewall();
         return s;
     }
     return save();
@@ -961,22 +1372,28 @@ Status GuestBackend::set(const std::string& menu, const std::string& id, const P
 
 Status GuestBackend::remove(const std::string& menu, const std::string& id)
 {
-    if (menu != kAddress && menu != kRoute && menu != kNat)
+    if (menu != kAddress && menu != kRoute && menu != kNat && menu != kFilter && menu != kDhcpClient)
         return Error::failed("cannot remove here");
     auto& list = config_.records(menu);
     auto it = std::find_if(list.begin(), list.end(), [&](const auto& r) { return r.id == id; });
     if (it == list.end())
         return Error::notFound("no such item (dynamic items cannot be removed)");
     const Properties p = it->properties;
+    const auto at = it - list.begin();
     list.erase(it);
     const bool on = value(p, "disabled") != "yes";
     if (menu == kAddress && on)
         (void)applyAddress(p, false);
     if (menu == kRoute && on)
         (void)applyRoute(p, false);
-    if (menu == kNat)
-        if (Status s = applyNat(); !s)
+    if (menu == kNat || menu == kFilter)
+        if (Status s = applyFirewall(); !s) {
+            list.insert(list.begin() + at, {id, p});
+            (void)applyFirewall();
             return s;
+        }
+    if (menu == kDhcpClient && on)
+        stopDhcp(value(p, "interface"));
     return save();
 }
 
@@ -1017,10 +1434,13 @@ std::string GuestBackend::applyAll()
     for (const auto& r : config_.records(kRoute))
         if (value(r.properties, "disabled") != "yes")
             (void)applyRoute(r.properties, true);
-    if (!config_.records(kNat).empty())
-        note("nat", applyNat());
+    if (!config_.records(kNat).empty() || !config_.records(kFilter).empty())
+        note("firewall", applyFirewall());
     if (const std::string servers = value(config_.singleton(kDns), "servers"); !servers.empty())
-        note("dns", writeResolvConf(servers));
+        note("dns", refreshResolvConf());
+    for (const auto& r : config_.records(kDhcpClient))
+        if (value(r.properties, "disabled") != "yes")
+            note("dhcp-client " + value(r.properties, "interface"), startDhcp(value(r.properties, "interface")));
     return errors;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The guest command line's backend: the guest's own menus applied to its own
-// kernel (links, addresses, routes over netlink; NAT through nft) and kept in
-// a GuestConfig that boot re-applies.
+// kernel (links, addresses, routes over netlink; NAT and filter through nft;
+// DHCP clients through busybox udhcpc) and kept in a GuestConfig that boot
+// re-applies.
 
 #include <map>
 #include <string>
@@ -24,6 +25,11 @@ public:
         std::string user = "admin";
         std::string resolvConf = "/etc/resolv.conf";  // /ip dns writes it
         std::string ping = "/bin/ping";               // busybox ping
+        std::string udhcpc = "/bin/udhcpc";           // busybox udhcpc
+        std::string dhcpScript = "/sbin/mr-dhcp-event";  // udhcpc's -s: runs `mr-shell --dhcp-event`
+        std::string dhcpDir = "/run/mr-dhcp";         // leases (STABLE.lease) and udhcpc pid files
+        // mr-shell with these options, for the DHCP script (MR_SHELL in udhcpc's environment).
+        std::string selfCommand;
     };
     enum class Power { None, Reboot, Shutdown };
 
@@ -45,6 +51,11 @@ public:
     Result<std::string> command(const std::string& menu, const std::string& command, const std::string& id,
                                 const Properties& arguments) override;
 
+    // udhcpc's script (deconfig, bound, renew, leasefail, nak) with its
+    // environment (interface, ip, subnet, router, dns, lease): the lease to
+    // the kernel as a dynamic address and route, and to the lease file.
+    Status dhcpEvent(const std::string& event, const Properties& env);
+
     // The login's check: true when `password` is admin's (empty by default).
     bool checkPassword(const std::string& password) const;
 
@@ -65,18 +76,30 @@ private:
     Result<std::vector<wire::Object>> getLinks(bool ethernetOnly);
     Result<std::vector<wire::Object>> getAddresses();
     Result<std::vector<wire::Object>> getRoutes();
-    Result<std::vector<wire::Object>> getNat();
+    Result<std::vector<wire::Object>> getFirewall(const std::string& menu);
+    Result<std::vector<wire::Object>> getDhcpClients();
     wire::Object resource() const;
 
     Status setLink(const std::string& id, const Properties& properties, const std::vector<std::string>& unset);
     Status applyLink(const KernelNet::Link& link, const Properties& desired, bool rename);
     Status applyAddress(const Properties& p, bool add);
     Status applyRoute(const Properties& p, bool add);
-    Status applyNat();
+    // NAT and filter rules in one nft transaction: all of them or no change.
+    Status applyFirewall();
     void retryRoutes();
     Result<Properties> checkAddress(Properties p, const std::string& selfId);
     Result<Properties> checkRoute(Properties p);
+    Status matchRule(const Properties& p, const Links& links, std::string& rule) const;
     Result<std::string> natRule(const Properties& p, const Links& links) const;
+    Result<std::string> filterRule(const Properties& p, const Links& links) const;
+    Result<std::string> firewallRule(const std::string& menu, const Properties& p, const Links& links) const;
+    Result<Properties> checkDhcpClient(Properties p, const std::string& selfId);
+    Status startDhcp(const std::string& stable);
+    void stopDhcp(const std::string& stable);
+    Properties lease(const std::string& stable) const;
+    void dropLease(const std::string& stable);
+    std::string dynamicServers() const;
+    Status refreshResolvConf() const;
     Status save();
     Status setDns(const Properties& properties, const std::vector<std::string>& unset);
     Status writeResolvConf(const std::string& servers) const;
@@ -89,7 +112,7 @@ private:
     KernelNet net_;
     std::map<int, std::string> ifmap_;
     Power power_ = Power::None;
-    bool natApplied_ = false;
+    bool firewallApplied_ = false;
 };
 
 }  // namespace mr::guest

@@ -4,17 +4,82 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
+#include <string_view>
 
 namespace mr::guest {
 namespace {
 
 constexpr const char* kMagic = "mr-guest-config 1";
 constexpr std::size_t kMaxSize = 1024 * 1024;
+// A slot: magic, sequence number, payload length, CRC-32 of sequence
+// number, length and payload (all little-endian), then the payload.
+constexpr char kSlotMagic[8] = {'M', 'R', 'G', 'C', 'F', 'G', '2', '\n'};
+constexpr std::size_t kHeaderSize = 24;
+
+std::uint32_t crc32(std::string_view data)
+{
+    static const auto table = [] {
+        std::array<std::uint32_t, 256> t{};
+        for (std::uint32_t i = 0; i < 256; ++i) {
+            std::uint32_t c = i;
+            for (int k = 0; k < 8; ++k)
+                c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            t[i] = c;
+        }
+        return t;
+    }();
+    std::uint32_t c = 0xFFFFFFFFu;
+    for (unsigned char b : data)
+        c = table[(c ^ b) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+void putLe(std::string& out, unsigned long long v, int bytes)
+{
+    for (int i = 0; i < bytes; ++i)
+        out += static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+
+unsigned long long getLe(std::string_view in, std::size_t at, int bytes)
+{
+    unsigned long long v = 0;
+    for (int i = bytes - 1; i >= 0; --i)
+        v = (v << 8) | static_cast<unsigned char>(in[at + static_cast<std::size_t>(i)]);
+    return v;
+}
+
+std::string slotHeader(unsigned long long seq, std::string_view payload)
+{
+    std::string h(kSlotMagic, sizeof kSlotMagic);
+    putLe(h, seq, 8);
+    putLe(h, payload.size(), 4);
+    putLe(h, crc32(h.substr(8) + std::string(payload)), 4);
+    return h;
+}
+
+bool parseSlot(std::string_view slot, unsigned long long& seq, std::string& payload)
+{
+    if (slot.size() < kHeaderSize || slot.substr(0, sizeof kSlotMagic) != std::string_view(kSlotMagic, sizeof kSlotMagic))
+        return false;
+    seq = getLe(slot, 8, 8);
+    const std::size_t length = static_cast<std::size_t>(getLe(slot, 16, 4));
+    if (length > slot.size() - kHeaderSize)
+        return false;
+    const std::string_view data = slot.substr(kHeaderSize, length);
+    if (crc32(std::string(slot.substr(8, 12)) + std::string(data)) != static_cast<std::uint32_t>(getLe(slot, 20, 4)))
+        return false;
+    payload.assign(data);
+    return true;
+}
 
 std::string escaped(const std::string& s)
 {
@@ -69,21 +134,69 @@ std::string GuestConfig::hex(unsigned long long v)
     return buf;
 }
 
+bool GuestConfig::useSlots() const
+{
+    if (storage_ != Storage::Auto)
+        return storage_ == Storage::Slots;
+    struct stat st{};
+    return ::stat(path_.c_str(), &st) == 0 && S_ISBLK(st.st_mode);
+}
+
 Status GuestConfig::load()
 {
     menus_.clear();
     next_ = 1;
+    sequence_ = 0;
+    slot_ = -1;
     if (path_.empty())
         return {};
     std::ifstream file(path_, std::ios::binary);
     if (!file)
         return {};
-    // On a raw disk the text ends at the first NUL (a blank disk is all zeros).
-    std::string text(kMaxSize, '\0');
-    file.read(text.data(), static_cast<std::streamsize>(text.size()));
-    text.resize(static_cast<std::size_t>(file.gcount()));
-    if (const auto nul = text.find('\0'); nul != std::string::npos)
-        text.resize(nul);
+    if (!useSlots()) {
+        std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+        if (text.size() > kMaxSize)
+            return Error::failed("configuration " + path_ + " is larger than " + std::to_string(kMaxSize / 1024) + " KiB");
+        return loadText(text);
+    }
+    std::string disk(2 * kSlotSize, '\0');
+    file.read(disk.data(), static_cast<std::streamsize>(disk.size()));
+    disk.resize(static_cast<std::size_t>(file.gcount()));
+    std::string best;
+    bool damaged = false;
+    for (int i = 0; i < 2; ++i) {
+        const std::size_t at = static_cast<std::size_t>(i) * kSlotSize;
+        if (disk.size() < at + kHeaderSize)
+            break;
+        const std::string_view slot(disk.data() + at, std::min(kSlotSize, disk.size() - at));
+        if (slot.substr(0, kHeaderSize).find_first_not_of('\0') == std::string_view::npos)
+            continue;  // never written
+        std::string payload;
+        unsigned long long seq = 0;
+        if (!parseSlot(slot, seq, payload)) {
+            damaged = true;
+            continue;
+        }
+        if (slot_ < 0 || seq > sequence_) {
+            slot_ = i;
+            sequence_ = seq;
+            best = std::move(payload);
+        }
+    }
+    if (slot_ >= 0)
+        return loadText(best);
+    // Before slots the disk held the text itself from offset 0, NUL-terminated.
+    if (disk.rfind(kMagic, 0) == 0) {
+        disk.resize(std::min(disk.find('\0'), kSlotSize));
+        return loadText(disk);
+    }
+    if (damaged)
+        return Error::failed("configuration " + path_ + ": no slot with a valid checksum");
+    return {};  // a blank disk
+}
+
+Status GuestConfig::loadText(const std::string& text)
+{
     if (text.empty())
         return {};
     std::istringstream in(text);
@@ -111,7 +224,7 @@ Status GuestConfig::load()
     return {};
 }
 
-Status GuestConfig::save() const
+Status GuestConfig::save()
 {
     if (path_.empty())
         return {};
@@ -124,25 +237,11 @@ Status GuestConfig::save() const
                 out << '\t' << escaped(k) << '=' << escaped(v);
             out << '\n';
         }
-    std::string text = out.str();
+    const std::string text = out.str();
+    if (useSlots())
+        return saveSlot(text);
     if (text.size() >= kMaxSize)
         return Error::failed("the configuration is larger than " + std::to_string(kMaxSize / 1024) + " KiB");
-    struct stat st{};
-    if (::stat(path_.c_str(), &st) == 0 && S_ISBLK(st.st_mode)) {
-        // The guest's virtual disk holds the text itself, NUL-terminated: no
-        // filesystem (and no filesystem driver in the initrd).
-        text += '\0';
-        const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-            return Error::failed("cannot save the configuration: " + std::string(std::strerror(errno)));
-        const ssize_t n = ::pwrite(fd, text.data(), text.size(), 0);
-        const int e = errno;
-        ::fsync(fd);
-        ::close(fd);
-        if (n != static_cast<ssize_t>(text.size()))
-            return Error::failed("cannot save the configuration: " + std::string(n < 0 ? std::strerror(e) : "short write"));
-        return {};
-    }
     const std::string tmp = path_ + ".new";
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
@@ -161,6 +260,37 @@ Status GuestConfig::save() const
     ::close(fd);
     if (::rename(tmp.c_str(), path_.c_str()) != 0)
         return Error::failed("cannot save the configuration: " + std::string(std::strerror(errno)));
+    return {};
+}
+
+Status GuestConfig::saveSlot(const std::string& text)
+{
+    // The guest's virtual disk holds the slots themselves: no filesystem
+    // (and no filesystem driver in the initrd).
+    if (text.size() > kSlotSize - kHeaderSize)
+        return Error::failed("the configuration is larger than " + std::to_string(kSlotSize / 1024 - 1) + " KiB");
+    const int target = slot_ == 0 ? 1 : 0;
+    const unsigned long long seq = sequence_ + 1;
+    std::string block = slotHeader(seq, text) + text;
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return Error::failed("cannot save the configuration: " + std::string(std::strerror(errno)));
+    const off_t size = ::lseek(fd, 0, SEEK_END);
+    if (size >= 0 && static_cast<std::size_t>(size) < 2 * kSlotSize) {
+        ::close(fd);
+        return Error::failed("cannot save the configuration: the disk is smaller than " +
+                             std::to_string(2 * kSlotSize / 1024) + " KiB");
+    }
+    const ssize_t n = ::pwrite(fd, block.data(), block.size(), static_cast<off_t>(target) * static_cast<off_t>(kSlotSize));
+    const int e = errno;
+    const int synced = ::fsync(fd);
+    ::close(fd);
+    if (n != static_cast<ssize_t>(block.size()))
+        return Error::failed("cannot save the configuration: " + std::string(n < 0 ? std::strerror(e) : "short write"));
+    if (synced != 0)
+        return Error::failed("cannot save the configuration: fsync failed");
+    slot_ = target;
+    sequence_ = seq;
     return {};
 }
 

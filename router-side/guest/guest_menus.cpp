@@ -150,12 +150,66 @@ wire::MenuSchema natMenu()
         .flag("D", "dynamic", "dynamic");
 }
 
+wire::MenuSchema filterMenu()
+{
+    return MenuBuilder(kFilter)
+        .describe("Packet filter, applied in order with nftables (table ip mikrotik)")
+        .addable().removable().settable().detailByDefault()
+        .property(enumeration("chain").values({"input", "forward", "output"}).required())
+        .property(enumeration("action").values({"accept", "drop", "reject"}).def("accept"))
+        .property(ipPrefix("src-address"))
+        .property(ipPrefix("dst-address"))
+        .property(enumeration("protocol").values({"tcp", "udp", "icmp"}))
+        .property(integer("src-port").range(0, 65535))
+        .property(integer("dst-port").range(0, 65535))
+        .property(reference("in-interface", kInterface))
+        .property(reference("out-interface", kInterface))
+        .property(text("connection-state").range(0, 64)
+                      .describe("comma-separated: established, related, new, invalid"))
+        .property(boolean("disabled").def("no"))
+        .property(text("comment"))
+        .property(boolean("invalid").readOnly().def("no"))
+        .property(boolean("dynamic").readOnly().def("no"))
+        .flag("X", "disabled", "disabled")
+        .flag("I", "invalid", "invalid")
+        .flag("D", "dynamic", "dynamic");
+}
+
+wire::MenuSchema dhcpClientMenu()
+{
+    return MenuBuilder(kDhcpClient)
+        .describe("DHCP clients (busybox udhcpc): leases become dynamic addresses and routes")
+        .addable().removable().settable()
+        .property(reference("interface", kInterface).required().unique())
+        .property(boolean("add-default-route").def("yes"))
+        .property(boolean("use-peer-dns").def("yes"))
+        .property(boolean("disabled").def("no"))
+        .property(text("comment"))
+        .property(text("status").readOnly())
+        .property(ipPrefix("address").readOnly())
+        .property(ip("gateway").readOnly())
+        .property(text("primary-dns").readOnly())
+        .property(duration("expires-after").readOnly())
+        .property(boolean("invalid").readOnly().def("no"))
+        .property(boolean("dynamic").readOnly().def("no"))
+        .column("interface", "INTERFACE", 14)
+        .column("use-peer-dns", "USE-PEER-DNS", 12)
+        .column("add-default-route", "ADD-DEFAULT-ROUTE", 17)
+        .column("status", "STATUS", 12)
+        .column("address", "ADDRESS", 18)
+        .column("gateway", "GATEWAY", 15)
+        .flag("X", "disabled", "disabled")
+        .flag("I", "invalid", "invalid")
+        .flag("D", "dynamic", "dynamic");
+}
+
 wire::MenuSchema dnsMenu()
 {
     return MenuBuilder(kDns)
         .describe("the DNS servers the metarouter itself uses (/etc/resolv.conf)")
         .singleton().settable().detailByDefault()
-        .property(text("servers").range(0, 200).describe("comma-separated IPv4 addresses (at most 3)"));
+        .property(text("servers").range(0, 200).describe("comma-separated IPv4 addresses (at most 3)"))
+        .property(text("dynamic-servers").readOnly().describe("from DHCP leases (use-peer-dns)"));
 }
 
 wire::MenuSchema userMenu()
@@ -190,7 +244,7 @@ wire::Schema schema()
 {
     wire::Schema s;
     for (auto m : {systemMenu(), identityMenu(), resourceMenu(), ethernetMenu(), interfaceMenu(), addressMenu(),
-                   routeMenu(), natMenu(), dnsMenu(), userMenu(), rootMenu()})
+                   routeMenu(), natMenu(), filterMenu(), dhcpClientMenu(), dnsMenu(), userMenu(), rootMenu()})
         *s.add_menus() = std::move(m);
     return s;
 }

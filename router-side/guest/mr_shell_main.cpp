@@ -3,10 +3,17 @@
 // configuration (mr-shell --apply).
 //
 //   mr-shell [--config FILE] [--ifmap FILE] [--nft PATH] [--disk DIR] [--resolv-conf FILE]
-//            [--ping PATH] [--no-power] [--apply | --script | --check-password]
+//            [--ping PATH] [--udhcpc PATH] [--dhcp-script PATH] [--dhcp-dir DIR] [--no-power]
+//            [--apply | --script | --check-password | --dhcp-event EVENT]
+//   mr-shell --report [--report-port PATH] [--config FILE] [--ifmap FILE]
 //
 // --check-password reads one line (the password) from stdin and exits 0 when
-// it is admin's, 1 otherwise (mr-login uses it).
+// it is admin's, 1 otherwise (mr-login uses it). --dhcp-event is udhcpc's
+// script (through /sbin/mr-dhcp-event): the lease in its environment goes to
+// the kernel.
+//
+// --report stays running (started by init): it reports the identity,
+// interfaces and addresses to the host over virtio-serial (GuestReporter).
 
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -14,6 +21,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <iterator>
@@ -21,6 +30,7 @@
 
 #include "cli_engine.h"
 #include "guest_backend.h"
+#include "guest_reporter.h"
 #include "terminal_session.h"
 
 namespace {
@@ -115,9 +125,15 @@ int main(int argc, char** argv)
     options.configPath = "/dev/vda";
     options.interfaceMap = "/run/mr-ifmap";
     options.diskPath = "/run";
-    bool apply = false, script = false, power = true, checkPassword = false;
+    bool apply = false, script = false, power = true, checkPassword = false, report = false;
+    std::string reportPort, dhcpEvent;
+    // This program with the same options, for udhcpc's script to call back.
+    char self[PATH_MAX] = {};
+    const ssize_t selfLength = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    std::string selfCommand = selfLength > 0 ? std::string(self, static_cast<std::size_t>(selfLength)) : argv[0];
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
+        const int start = i;
         auto next = [&]() -> std::string {
             if (i + 1 >= argc) {
                 std::cerr << "mr-shell: " << a << " needs a value\n";
@@ -137,8 +153,20 @@ int main(int argc, char** argv)
             options.resolvConf = next();
         else if (a == "--ping")
             options.ping = next();
+        else if (a == "--udhcpc")
+            options.udhcpc = next();
+        else if (a == "--dhcp-script")
+            options.dhcpScript = next();
+        else if (a == "--dhcp-dir")
+            options.dhcpDir = next();
+        else if (a == "--dhcp-event")
+            dhcpEvent = next();
         else if (a == "--check-password")
             checkPassword = true;
+        else if (a == "--report")
+            report = true;
+        else if (a == "--report-port")
+            reportPort = next();
         else if (a == "--apply")
             apply = true;
         else if (a == "--script")
@@ -147,10 +175,16 @@ int main(int argc, char** argv)
             power = false;
         else {
             std::cerr << "usage: mr-shell [--config FILE] [--ifmap FILE] [--nft PATH] [--disk DIR] [--no-power] "
-                         "[--resolv-conf FILE] [--ping PATH] [--apply | --script | --check-password]\n";
+                         "[--resolv-conf FILE] [--ping PATH] [--udhcpc PATH] [--dhcp-script PATH] [--dhcp-dir DIR] "
+                         "[--apply | --dhcp-event EVENT | --script | --check-password | --report [--report-port PATH]]\n";
             return 2;
         }
+        if (i == start + 1 && a != "--dhcp-event" && a != "--report-port")
+            selfCommand += " " + a + " " + argv[i];  // an option with its value
     }
+    options.selfCommand = selfCommand;
+    if (report)
+        return mr::guest::GuestReporter({options, reportPort}).run();
     mr::guest::GuestBackend backend(options);
     if (mr::Status s = backend.load(); !s)
         std::cerr << "mr-shell: " << s.error().text() << " (starting from an empty configuration)\n";
@@ -160,6 +194,16 @@ int main(int argc, char** argv)
         while (!password.empty() && (password.back() == '\r' || password.back() == '\n'))
             password.pop_back();
         return backend.checkPassword(password) ? 0 : 1;
+    }
+    if (!dhcpEvent.empty()) {
+        mr::Properties env;
+        for (const char* key : {"interface", "ip", "subnet", "router", "dns", "lease"})
+            if (const char* v = std::getenv(key))
+                env[key] = v;
+        const mr::Status s = backend.dhcpEvent(dhcpEvent, env);
+        if (!s)
+            std::cerr << "mr-shell: dhcp " << dhcpEvent << ": " << s.error().text() << "\n";
+        return s ? 0 : 1;
     }
     if (apply) {
         const std::string errors = backend.applyAll();

@@ -33,6 +33,14 @@ wire::MenuSchema metarouterMenu()
                       .readOnly())
         .property(text("accelerator").readOnly().describe("kvm or tcg, chosen once at daemon start"))
         .property(text("last-stop-reason").readOnly().describe("Why QEMU last stopped"))
+        // What the guest says about itself over its report channel (checked,
+        // never trusted); empty while it is stopped or has not reported.
+        .property(text("guest-identity").readOnly().describe("The guest's /system identity name, as it reports it"))
+        .property(text("guest-interfaces").readOnly().describe(
+            "The guest's interfaces as it reports them: name, MAC address, running or not"))
+        .property(text("guest-addresses").readOnly().describe(
+            "The guest's IPv4 addresses as it reports them: address/prefix on interface"))
+        .property(text("guest-report-time").readOnly().describe("When the guest last reported"))
         .command(CommandBuilder("start").describe("Boot up the virtual machine").targetsObject().tenant())
         .command(CommandBuilder("shut-down")
                      .describe("ACPI power-down; a hard stop after the settings' shut-down-timeout")

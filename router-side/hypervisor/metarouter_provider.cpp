@@ -10,6 +10,7 @@
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QStringList>
 
 #include <algorithm>
 #include <cstdio>
@@ -18,6 +19,7 @@
 
 #include "disk_image.h"
 #include "file_store.h"
+#include "guest_report_channel.h"
 #include "image_importer.h"
 #include "metarouter_menus.h"
 #include "object_store.h"
@@ -417,6 +419,7 @@ VmInstance& MetarouterProvider::ensureInstance(const std::string& vmId, const st
     VmInstance* raw = vm.get();
     connect(raw, &VmInstance::stateChanged, this, &MetarouterProvider::schedulePublish);
     connect(raw, &VmInstance::countersChanged, this, &MetarouterProvider::schedulePublish);
+    connect(&raw->guestReport(), &GuestReportChannel::reportChanged, this, &MetarouterProvider::schedulePublish);
     connect(raw, &VmInstance::stopped, this, [this, vmId](const QString& reason, bool unexpected) {
         onStopped(vmId, reason, unexpected);
     });
@@ -1119,6 +1122,7 @@ void MetarouterProvider::publish()
             if (!vm->lastStopReason().isEmpty())
                 status["last-stop-reason"] = vm->lastStopReason().toStdString();
         }
+        addGuestReport(vm, status);
         if (auto used = DiskImage::allocatedBytes(diskPath(get(p, "name"))))
             status["used-disk"] = std::to_string(*used / 1024);
         store_->update(kMetarouter, id, status);
@@ -1129,6 +1133,33 @@ void MetarouterProvider::publish()
         const bool active = it != nics_.end() && it->second.plugged && vm && vm->isUp();
         store_->update(kInterface, id, {{"active", active ? "yes" : "no"}});
     }
+}
+
+void MetarouterProvider::addGuestReport(VmInstance* vm, Properties& status)
+{
+    const GuestReport* r = vm && vm->isUp() && vm->guestReport().report() ? &*vm->guestReport().report() : nullptr;
+    QStringList interfaces;
+    QStringList addresses;
+    if (r) {
+        for (const GuestInterface& i : r->interfaces) {
+            QString item = i.name;
+            if (!i.mac.isEmpty())
+                item += QLatin1Char(' ') + i.mac;
+            item += i.disabled ? QStringLiteral(" disabled") : i.running ? QStringLiteral(" running")
+                                                                        : QStringLiteral(" not-running");
+            interfaces << item;
+        }
+        for (const GuestAddress& a : r->addresses)
+            addresses << a.address + QStringLiteral(" on ") + a.interface;
+    }
+    // Empty values hide the properties: nothing is shown that the guest did not say.
+    status["guest-identity"] = r ? r->identity.toStdString() : std::string();
+    status["guest-interfaces"] = interfaces.join(QStringLiteral(", ")).toStdString();
+    status["guest-addresses"] = addresses.join(QStringLiteral(", ")).toStdString();
+    // The format of /log's time.
+    status["guest-report-time"] =
+        r ? vm->guestReport().reportTime().toString(QStringLiteral("MMM/dd/yyyy HH:mm:ss")).toStdString()
+          : std::string();
 }
 
 void MetarouterProvider::poll()

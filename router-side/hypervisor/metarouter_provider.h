@@ -113,6 +113,8 @@ private:
     // observed state
     void schedulePublish();
     void publish();
+    // guest-identity, guest-interfaces, ... of what vm's guest last reported.
+    void addGuestReport(VmInstance* vm, Properties& status);
     void poll();
 
     Options options_;

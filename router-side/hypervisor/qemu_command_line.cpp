@@ -74,7 +74,7 @@ mr::Result<QStringList> QemuCommandLine::arguments(const VmSpec& spec)
         return invalid("cpus", QStringLiteral("must be between 1 and 64"));
     if (spec.runtimeDir.isEmpty())
         return mr::Error::invalid("runtime-dir", "no runtime directory");
-    for (const QString& p : {spec.qmpSocket(), spec.consoleSocket()})
+    for (const QString& p : {spec.qmpSocket(), spec.consoleSocket(), spec.reportSocket()})
         if (p.toLocal8Bit().size() > kMaxUnixPath)
             return mr::Error::invalid("runtime-dir", "socket path too long: " + p.toStdString());
     if (spec.kernel.isEmpty() && spec.disk.isEmpty())
@@ -128,6 +128,15 @@ mr::Result<QStringList> QemuCommandLine::arguments(const VmSpec& spec)
         a << QStringLiteral("-device")
           << QStringLiteral("virtio-net-pci,id=%1,netdev=%1-net,mac=%2").arg(nic.id, nic.mac);
     }
+
+    // The guest reports its identity, interfaces and addresses on a
+    // virtio-serial port (GuestReportChannel reads it). After the NICs, so
+    // that their PCI slots stay what they were.
+    a << QStringLiteral("-device") << QStringLiteral("virtio-serial-pci,id=vser0");
+    a << QStringLiteral("-chardev")
+      << QStringLiteral("socket,id=report,path=%1,server=on,wait=off").arg(escape(spec.reportSocket()));
+    a << QStringLiteral("-device")
+      << QStringLiteral("virtserialport,bus=vser0.0,chardev=report,name=%1").arg(QLatin1String(kGuestReportPort));
 
     // mux=on gives the console a break: Ctrl-A b (see ConsoleMux).
     a << QStringLiteral("-chardev")

@@ -8,6 +8,10 @@
 
 namespace mr::hv {
 
+// The name of the virtio-serial port the guest reports on; the guest's
+// reporter finds its port by it.
+inline constexpr const char* kGuestReportPort = "org.metarouter.report";
+
 // Turns a VmSpec into qemu-system-x86_64 arguments, checking what QEMU would
 // otherwise misparse (commas in paths, bad MACs, socket path length).
 class QemuCommandLine final {

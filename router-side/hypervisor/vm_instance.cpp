@@ -1,5 +1,6 @@
 #include "vm_instance.h"
 
+#include <QFileInfo>
 #include <QPointer>
 
 #include <algorithm>
@@ -38,6 +39,7 @@ VmInstance::VmInstance(QString runtimeDir, QObject* parent) : QObject(parent), r
 VmInstance::~VmInstance()
 {
     console_.close();
+    report_.close();
     if (process_)
         process_->disconnect(this);
 }
@@ -69,6 +71,7 @@ void VmInstance::setState(State s)
 void VmInstance::enterBoot(State s)
 {
     bootTail_.clear();
+    report_.clear();
     bootTimer_.start(kBootGraceMs);
     setState(s);
 }
@@ -134,6 +137,10 @@ bool VmInstance::tryAdopt()
 void VmInstance::onStarted()
 {
     console_.open(runtimeDir_ + QStringLiteral("/console.sock"));
+    VmSpec paths;
+    paths.runtimeDir = runtimeDir_;
+    // An adopted QEMU's guest reports again once it sees this connection.
+    report_.open(paths.reportSocket(), QFileInfo(runtimeDir_).fileName());
     const bool adopted = process_->adopted();
     if (adopted) {
         bootTimer_.stop();
@@ -153,6 +160,7 @@ void VmInstance::onGone(const QString& reason)
         return;
     bootTimer_.stop();
     console_.close();
+    report_.close();
     const bool unexpected = !stopRequested_ && !reason.startsWith(QLatin1String("guest shut down"));
     lastStopReason_ = reason;
     setState(State::Stopped);

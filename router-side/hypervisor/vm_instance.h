@@ -8,6 +8,7 @@
 
 #include "console_mux.h"
 #include "error.h"
+#include "guest_report_channel.h"
 #include "vm_spec.h"
 
 namespace mr::hv {
@@ -51,6 +52,9 @@ public:
     bool qmpReady() const;
     QemuMonitor* monitor();  // nullptr unless QMP is ready
     ConsoleMux& console() { return console_; }
+    // What the guest last reported about itself; empty while stopped and
+    // from a reboot until the guest reports again.
+    GuestReportChannel& guestReport() { return report_; }
     QString lastStopReason() const { return lastStopReason_; }
 
     qint64 diskReads() const { return diskReads_; }
@@ -86,6 +90,7 @@ private:
     State state_ = State::Stopped;
     std::unique_ptr<QemuProcess> process_;
     ConsoleMux console_;
+    GuestReportChannel report_;
     QByteArray bootTail_;
     QTimer bootTimer_;
     QTimer stableTimer_;

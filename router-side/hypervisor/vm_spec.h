@@ -21,7 +21,7 @@ struct NicSpec {
 // Everything needed to start one metarouter's QEMU.
 struct VmSpec {
     QString name;             // metarouter name, used in -name and paths
-    QString runtimeDir;       // holds qmp.sock, console.sock, qemu.pid, qemu.log
+    QString runtimeDir;       // holds qmp.sock, console.sock, report.sock, qemu.pid, qemu.log
     int memoryMiB = 96;
     int cpus = 1;
     Accel accel = Accel::Tcg;
@@ -43,6 +43,8 @@ struct VmSpec {
 
     QString qmpSocket() const { return runtimeDir + QStringLiteral("/qmp.sock"); }
     QString consoleSocket() const { return runtimeDir + QStringLiteral("/console.sock"); }
+    // The guest's virtio-serial port org.metarouter.report (GuestReportChannel).
+    QString reportSocket() const { return runtimeDir + QStringLiteral("/report.sock"); }
     QString pidFile() const { return runtimeDir + QStringLiteral("/qemu.pid"); }
     QString logFile() const { return runtimeDir + QStringLiteral("/qemu.log"); }
 };

@@ -10,7 +10,7 @@
 #include "console_escape.h"
 #include "qtest_std_string.h"
 
-using mr::cli::ConsoleEscape;
+using mr::protocol::ConsoleEscape;
 
 namespace {
 
@@ -123,15 +123,79 @@ private slots:
         QVERIFY(r.escape.inCommand());
     }
 
-    void rateIsAcknowledgedAndNothingSent()
+    void rateWithoutAHandlerDoesNotApply()
     {
+        // A metarouter's console: R answers that it does not apply, sends nothing.
         Rig r;
         r.escape.feed("\x01r\x01R");
         QCOMPARE(r.console, std::string());
         QCOMPARE(r.events.size(), std::size_t(4));
         QCOMPARE(r.events[1], "U:" + std::string(ConsoleEscape::kRateAck));
         QCOMPARE(r.events[3], "U:" + std::string(ConsoleEscape::kRateAck));
+        QVERIFY(std::string(ConsoleEscape::kRateAck).find("does not apply") != std::string::npos);
         QVERIFY(std::string(ConsoleEscape::kRateAck).find("virtual serial line") != std::string::npos);
+        QVERIFY(!r.escape.inCommand());
+    }
+
+    void rateWithAHandlerRunsIt()
+    {
+        // A serial port: R runs its autoconfiguration, which reports by itself.
+        std::vector<std::string> events;
+        int rates = 0;
+        ConsoleEscape escape{ConsoleEscape::Handlers{
+            [&](std::string_view b) { events.push_back("C:" + std::string(b)); },
+            [&](std::string_view t) { events.push_back("U:" + std::string(t)); },
+            [&] { events.emplace_back("BREAK"); },
+            [&] { events.emplace_back("QUIT"); },
+            [&] {
+                ++rates;
+                events.emplace_back("RATE");
+            },
+        }};
+        escape.feed("x\x01Ry\x01r");
+        QCOMPARE(rates, 2);
+        QCOMPARE(events, (std::vector<std::string>{"C:x", "U:" + std::string(ConsoleEscape::kHelp), "RATE", "C:y",
+                                                   "U:" + std::string(ConsoleEscape::kHelp), "RATE"}));
+        QVERIFY(!escape.inCommand());
+    }
+
+    void everyCommandKey()
+    {
+        // Each of the 256 byte values after Ctrl-A: only the manual's keys act,
+        // and every key leaves command state.
+        for (int k = 0; k < 256; ++k) {
+            const char key = char(k);
+            Rig r;
+            QCOMPARE(r.escape.feed(std::string("\x01") + key), std::size_t(2));
+            QVERIFY(!r.escape.inCommand());
+            const std::vector<std::string> help{"U:" + std::string(ConsoleEscape::kHelp)};
+            std::vector<std::string> expected = help;
+            switch (key) {
+            case 'q':
+            case 'Q':
+                expected.push_back("U:" + std::string(ConsoleEscape::kWelcomeBack));
+                expected.emplace_back("QUIT");
+                break;
+            case 'b':
+            case 'B':
+                expected.emplace_back("BREAK");
+                expected.push_back("U:" + std::string(ConsoleEscape::kBreakSent));
+                break;
+            case 'a':
+            case 'A':
+            case ConsoleEscape::kPrefix:
+                expected.emplace_back("C:\x01");
+                break;
+            case 'r':
+            case 'R':
+                expected.push_back("U:" + std::string(ConsoleEscape::kRateAck));
+                break;
+            default:
+                break;  // ignored: nothing reaches the console
+            }
+            QVERIFY2(r.events == expected, qPrintable(QString::number(k)));
+            QCOMPARE(r.escape.quitted(), key == 'q' || key == 'Q');
+        }
     }
 
     void unknownKeysAreIgnoredAndReturnToTransparent()

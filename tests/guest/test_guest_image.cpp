@@ -59,7 +59,7 @@ private slots:
     {
         const QByteArray list = shell(QStringLiteral("gzip -dc '%1/initrd.img' | cpio -it --quiet").arg(guestDir()));
         for (const char* want : {"init", "bin/busybox", "bin/sh", "sbin/init", "etc/inittab", "etc/rc", "bin/mr-login",
-                                 "sbin/mr-ifname", "sbin/mr-hotplug", "sbin/mr-probe", "etc/acpi/PWRF/00000080",
+                                 "sbin/mr-ifname", "sbin/mr-hotplug", "sbin/mr-probe", "sbin/mr-dhcp-event", "etc/acpi/PWRF/00000080",
                                  "virtio_net.ko", "virtio_pci.ko", "virtio_blk.ko", "net_failover.ko", "button.ko",
                                  "evdev.ko", "modules.dep", "etc/modules"})
             QVERIFY2(list.contains(want), want);

@@ -11,6 +11,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSettings>
 #include <QMenu>
@@ -121,9 +122,12 @@ private slots:
         QStringList titles;
         for (auto* item : mw->menuTree()->findItems(QStringLiteral("*"), Qt::MatchWildcard | Qt::MatchRecursive))
             titles << item->text(0);
-        for (const char* t : {"Interfaces", "Bridge", "Bridge Ports", "IP", "Addresses", "MetaROUTER",
-                              "MetaROUTER Interfaces", "System", "Identity", "Resources", "Users", "Log"})
+        for (const char* t : {"Interfaces", "Bridge", "IP", "Addresses", "MetaROUTER", "System", "Identity",
+                              "Resources", "Users", "Files", "Log", "About"})
             QVERIFY2(titles.contains(QString::fromLatin1(t)), t);
+        // Bridge Ports and MetaROUTER Interfaces are tabs of their windows.
+        QVERIFY(mw->openMenu(QStringLiteral("/interface/bridge/port")));
+        QVERIFY(mw->openMenu(QStringLiteral("/metarouter/interface")));
 
         MenuTableView* interfaces = mw->openMenu(QStringLiteral("/interface"));
         QVERIFY(interfaces);
@@ -314,8 +318,11 @@ private slots:
         // Closed and opened again, the column stays hidden; other menus are untouched.
         auto* tabs = mw->findChild<QTabWidget*>(QStringLiteral("tabs"));
         QVERIFY(tabs);
-        emit tabs->tabCloseRequested(tabs->indexOf(bridges));
-        QTRY_VERIFY(tabs->indexOf(bridges) < 0);
+        // The Bridge window's tab (Bridge and Ports inside) is the current one.
+        QVERIFY(tabs->currentWidget()->isAncestorOf(bridges));
+        QPointer<MenuTableView> closing = bridges;
+        emit tabs->tabCloseRequested(tabs->currentIndex());
+        QTRY_VERIFY(closing.isNull());
         bridges = mw->openMenu(QStringLiteral("/interface/bridge"));
         QVERIFY(bridges);
         QVERIFY(!bridges->isColumnVisible(mtu));
@@ -329,7 +336,11 @@ private slots:
         QVERIFY(!menu->findChild<QAction*>(QStringLiteral("mtu"))->isChecked());
         menu->findChild<QAction*>(QStringLiteral("mtu"))->trigger();
         QVERIFY(bridges->isColumnVisible(mtu));
-        QVERIFY(QSettings().value(QStringLiteral("tables/interface/bridge/hiddenColumns")).toStringList().isEmpty());
+        const QString key = mw->routerSettingsGroup() + QStringLiteral("/tables/interface/bridge/hiddenColumns");
+        QVERIFY(QSettings().contains(mw->routerSettingsGroup() + QStringLiteral("/tables/interface/bridge/order")));
+        QVERIFY(!QSettings().value(key).toStringList().contains(QStringLiteral("mtu")));
+        // The properties behind the flags start hidden (the flags column shows them).
+        QVERIFY(!bridges->isColumnVisible(bridges->model()->columnOf("disabled")));
     }
 
     void metarouterTable()
@@ -369,6 +380,20 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!app.mainWindow()->statusBar()->currentMessage().isEmpty(), 10000);
         app.mainWindow()->resize(1100, 560);
         shoot(app.mainWindow(), QStringLiteral("metarouter"));
+
+        // Its property dialog: typed editors on General, what QEMU reports on Status.
+        const int mr1Row = mrs->model()->rowOf(mrs->model()->idAt(1));
+        PropertyDialog* props = mrs->openEditDialog(mr1Row);
+        QVERIFY(props);
+        auto* pages = props->findChild<QTabWidget*>();
+        QVERIFY(pages && pages->count() == 2);
+        QCOMPARE(pages->tabText(1), QStringLiteral("Status"));
+        QVERIFY(props->field(QStringLiteral("state")));
+        QVERIFY(props->field(QStringLiteral("memory-size"))->editor()->toolTip().contains(QStringLiteral("MiB")));
+        shoot(props, QStringLiteral("metarouter-properties"));
+        pages->setCurrentIndex(1);
+        shoot(props, QStringLiteral("metarouter-status"));
+        props->reject();
 
         // Shut Down on the running one reaches QEMU.
         if (tableHas(mrs, QStringLiteral("running"))) {

@@ -111,7 +111,8 @@ private slots:
         auto* nameEdit = qobject_cast<QLineEdit*>(dialog->field(QStringLiteral("name"))->editor());
         QVERIFY(nameEdit);
         QTest::keyClicks(nameEdit, QStringLiteral("brtyped"));
-        mw->tabs()->setCurrentWidget(interfaces);
+        mw->openMenu(QStringLiteral("/interface"));  // back to the Interfaces tab
+        QVERIFY(mw->tabs()->currentWidget()->isAncestorOf(interfaces));
 
         // The daemon goes away: the window stays and says so.
         QVERIFY(daemon_->stop());

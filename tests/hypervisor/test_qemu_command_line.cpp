@@ -36,7 +36,10 @@ private slots:
                                  "tap,id=nic1-net,ifname=vif1,script=no,downscript=no",
                                  "virtio-net-pci,id=nic1,netdev=nic1-net,mac=02:aa:bb:cc:dd:ee",
                                  "socket,id=console,path=/run/metarouter/mr1/console.sock,server=on,wait=off,mux=on",
-                                 "-serial chardev:console", "-mon chardev=qmp,mode=control"})
+                                 "-serial chardev:console", "-mon chardev=qmp,mode=control",
+                                 "-device virtio-serial-pci,id=vser0",
+                                 "socket,id=report,path=/run/metarouter/mr1/report.sock,server=on,wait=off",
+                                 "virtserialport,bus=vser0.0,chardev=report,name=org.metarouter.report"})
             QVERIFY2(a.contains(QLatin1String(want)), want);
         QVERIFY(!a.contains(QLatin1String("-daemonize")));
         QVERIFY(!a.contains(QLatin1String("bootindex")));

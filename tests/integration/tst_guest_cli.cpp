@@ -6,8 +6,12 @@
 // a default route via the guest. In the guest: identity, interfaces renamed
 // public/local, addresses, a default route and masquerade out of public. The
 // proof: a TCP connection from the LAN namespace to a listener on the host
-// side of public arrives from the guest's public address. Then `/system
-// reboot` in the guest, and all of it is still there and still works.
+// side of public arrives from the guest's public address. A third interface,
+// ether3, is bridged to ether3 of the sandbox, whose far end the test moves
+// into a namespace of its own with busybox udhcpd: `/ip dhcp-client` gets a
+// lease there. admin gets a password: logout, a wrong password is refused,
+// the right one accepted. Then `/system reboot` in the guest, and all of it
+// (password and lease included) is still there and still works.
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
@@ -15,6 +19,7 @@
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <iostream>
@@ -149,14 +154,49 @@ private:
     }
     // Logs in at the login prompt just seen and waits for the prompt of
     // identity.
-    bool login(const QByteArray& identity)
+    bool login(const QByteArray& identity, const QByteArray& password = {})
     {
         const qsizetype from = c_->size();
         c_->send("admin\n");
         if (!c_->waitFor("Password:", 10000, from))
             return false;
-        c_->send("\n");
+        c_->send(password + "\n");
         return c_->waitFor("[admin@" + identity + "] >", 10000, from);
+    }
+    // A login with a wrong password: refused, and the login prompt again.
+    bool loginRefused(const QByteArray& password)
+    {
+        const qsizetype from = c_->size();
+        c_->send("admin\n");
+        if (!c_->waitFor("Password:", 10000, from))
+            return false;
+        c_->send(password + "\n");
+        if (!c_->waitFor("Login failed", 10000, from))
+            return false;
+        const qsizetype failed = c_->seen().indexOf("Login failed", from);
+        return c_->waitFor("MetaRouter Login:", 10000, failed) && !c_->seen().mid(from).contains("[admin@");
+    }
+    QString dhcpNs() const { return d_->sandbox() + "-dhcp"; }
+    // The dhcp-client on ether3 bound to an address from udhcpd's pool.
+    bool dhcpBound(QByteArray& out)
+    {
+        const QRegularExpression bound("0\\s+ether3\\s+no\\s+no\\s+bound\\s+10\\.89\\.0\\.(5\\d|60)/24");
+        return QTest::qWaitFor([&] {
+            out = c_->runKeeping("/ip dhcp-client print", "Client1");
+            return bound.match(QString::fromLatin1(out)).hasMatch();
+        }, 40000);
+    }
+    void stopDhcpServer()
+    {
+        if (dhcpd_.state() != QProcess::NotRunning) {
+            dhcpd_.kill();
+            dhcpd_.waitForFinished();
+        }
+        if (!d_)
+            return;
+        // lan3 back to the sandbox's LAN namespace, then the namespace goes.
+        DaemonFixture::exec("ip", {"-n", dhcpNs(), "link", "set", "lan3", "netns", lan()});
+        DaemonFixture::exec("ip", {"netns", "del", dhcpNs()});
     }
     // The prints of the whole configuration, checked.
     void checkConfiguration()
@@ -191,8 +231,15 @@ private:
                      .match(QString::fromLatin1(out))
                      .hasMatch(),
                  out.constData());
+        out = c_->runKeeping("/ip firewall filter print", "Client1");
+        QVERIFY2(out.contains(" 0     chain=forward action=accept connection-state=\"established,related\"") &&
+                     out.contains(" 1     chain=input action=reject protocol=tcp dst-port=23"),
+                 out.constData());
         out = c_->runKeeping("/export", "Client1");
         for (const char* line : {"set ether1 name=public", "set ether2 name=local", "set name=Client1",
+                                 "add interface=ether3 add-default-route=no use-peer-dns=no",
+                                 "add chain=forward connection-state=established,related",
+                                 "add chain=input action=reject protocol=tcp dst-port=23",
                                  "add address=10.88.0.2/24 interface=public",
                                  "add address=192.168.88.1/24 interface=local", "add gateway=10.88.0.1",
                                  "add chain=srcnat action=masquerade out-interface=public"})
@@ -202,6 +249,8 @@ private:
     std::unique_ptr<DaemonFixture> d_;
     std::unique_ptr<Console> c_;
     QStringList macs_;  // the vifs' vm-mac-address, in the order added
+    QProcess dhcpd_;     // busybox udhcpd in dhcpNs()
+    QTemporaryDir dhcpDir_;
 
 private slots:
     void initTestCase()
@@ -229,11 +278,36 @@ private slots:
         QCOMPARE(ok("/metarouter interface add virtual-machine=client1 type=dynamic dynamic-bridge=bridge-local")
                      .exitCode,
                  0);
+        // The DHCP side: bridge-dhcp with the sandbox's ether3, whose far
+        // end lan3 goes to a namespace of the test's own with udhcpd.
+        QCOMPARE(ok("/interface bridge add name=bridge-dhcp").exitCode, 0);
+        QCOMPARE(ok("/interface bridge port add interface=ether3 bridge=bridge-dhcp").exitCode, 0);
+        QCOMPARE(ok("/metarouter interface add virtual-machine=client1 type=dynamic dynamic-bridge=bridge-dhcp")
+                     .exitCode,
+                 0);
+        DaemonFixture::exec("ip", {"netns", "del", dhcpNs()});
+        for (const QStringList& c : QList<QStringList>{{"netns", "add", dhcpNs()},
+                                                        {"-n", lan(), "link", "set", "lan3", "netns", dhcpNs()},
+                                                        {"-n", dhcpNs(), "addr", "add", "10.89.0.1/24", "dev", "lan3"},
+                                                        {"-n", dhcpNs(), "link", "set", "lan3", "up"}}) {
+            const auto r = DaemonFixture::exec("ip", c);
+            QVERIFY2(r.exitCode == 0, qPrintable(c.join(' ') + ": " + r.err));
+        }
+        QFile conf(dhcpDir_.filePath("udhcpd.conf"));
+        QVERIFY(conf.open(QIODevice::WriteOnly));
+        conf.write("start 10.89.0.50\nend 10.89.0.60\ninterface lan3\noption subnet 255.255.255.0\n"
+                   "option lease 600\nlease_file " + dhcpDir_.filePath("leases").toLocal8Bit() + "\npidfile " +
+                   dhcpDir_.filePath("udhcpd.pid").toLocal8Bit() + "\n");
+        conf.close();
+        QFile(dhcpDir_.filePath("leases")).open(QIODevice::WriteOnly);
+        dhcpd_.setProcessChannelMode(QProcess::MergedChannels);
+        dhcpd_.start("ip", {"netns", "exec", dhcpNs(), "busybox", "udhcpd", "-f", dhcpDir_.filePath("udhcpd.conf")});
+        QVERIFY(dhcpd_.waitForStarted());
         const QString print = d_->cli("/metarouter interface print").out;
         auto it = QRegularExpression("02(:[0-9A-F]{2}){5}").globalMatch(print);
         while (it.hasNext())
             macs_ << it.next().captured(0);
-        QVERIFY2(macs_.size() == 2, qPrintable(print));
+        QVERIFY2(macs_.size() == 3, qPrintable(print));
         // The LAN host: lan2 with an address and a default route via the guest.
         auto r = DaemonFixture::exec("ip", {"-n", lan(), "addr", "add", "192.168.88.2/24", "dev", "lan2"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
@@ -278,10 +352,34 @@ private slots:
         out = c_->runKeeping("/ip address add address=10.88.0.2/24 interface=public\n"
                       "/ip address add address=192.168.88.1/24 interface=local\n"
                       "/ip route add gateway=10.88.0.1\n"
-                      "/ip firewall nat add chain=srcnat action=masquerade out-interface=public",
+                      "/ip firewall nat add chain=srcnat action=masquerade out-interface=public\n"
+                      // nft_ct and nft_reject_ipv4 from the image's modules, in the guest kernel.
+                      "/ip firewall filter add chain=forward connection-state=established,related\n"
+                      "/ip firewall filter add chain=input protocol=tcp dst-port=23 action=reject",
                       "Client1");
         QVERIFY2(!out.contains("failure") && !out.contains("error") && !out.contains("invalid"), out.constData());
+        out = c_->runKeeping("/ip dhcp-client add interface=ether3 add-default-route=no use-peer-dns=no", "Client1");
+        QVERIFY2(!out.contains("failure"), out.constData());
+        QVERIFY2(dhcpBound(out), out.constData());
+        out = c_->runKeeping("/ip address print", "Client1");
+        QVERIFY2(QRegularExpression("\\d+\\s+D\\s+10\\.89\\.0\\.(5\\d|60)/24\\s+10\\.89\\.0\\.0\\s+10\\.89\\.0\\.255\\s+ether3")
+                     .match(QString::fromLatin1(out))
+                     .hasMatch(),
+                 out.constData());
         checkConfiguration();
+    }
+
+    // A password for admin: after logout a wrong one is refused, the right one accepted.
+    void password()
+    {
+        QByteArray out = c_->runKeeping("/user set admin password=\"vm s3cret\"", "Client1");
+        QVERIFY2(!out.contains("failure"), out.constData());
+        const qsizetype from = c_->size();
+        c_->send("/quit\n");
+        QVERIFY2(c_->waitFor("MetaRouter Login:", 10000, from), c_->seen().mid(from).constData());
+        QVERIFY2(loginRefused(""), c_->seen().mid(from).constData());
+        QVERIFY2(loginRefused("vm s3cre"), c_->seen().mid(from).constData());
+        QVERIFY2(login("Client1", "vm s3cret"), c_->seen().mid(from).constData());
     }
 
     void lanHostReachesThePublicSideMasqueraded()
@@ -313,14 +411,18 @@ private slots:
             }
         }
         QVERIFY2(up, qPrintable(d_->cli("/metarouter print").out + c_->seen().mid(from)));
-        QVERIFY2(login("Client1"), c_->seen().right(2000).constData());
+        QVERIFY2(loginRefused(""), c_->seen().right(2000).constData());
+        QVERIFY2(login("Client1", "vm s3cret"), c_->seen().right(2000).constData());
         std::cout << "METRIC guest-reboot-to-prompt-ms " << t.elapsed() << std::endl;
         checkConfiguration();
+        QByteArray out;
+        QVERIFY2(dhcpBound(out), out.constData());
         QCOMPARE(tcpSource(), QStringLiteral("10.88.0.2"));
     }
 
     void cleanupTestCase()
     {
+        stopDhcpServer();
         c_.reset();
         if (!d_)
             return;

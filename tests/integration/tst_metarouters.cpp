@@ -1,7 +1,8 @@
 // The manual's /metarouter sessions through mrcli against a real sandboxed
 // metarouterd running QEMU under TCG: creating metarouters, vifs bridged to
 // the LAN carrying a ping, the console, state changes, a QEMU killed from
-// outside, and a daemon killed -9 whose guests are adopted again.
+// outside, and a daemon killed -9 whose guests are adopted again; what the
+// guests report of themselves over virtio-serial (guest-identity, ...).
 // One daemon and two guests are shared by the steps, in order.
 
 #include <QDeadlineTimer>
@@ -13,6 +14,7 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -57,6 +59,21 @@ private:
             QTest::qWait(200);
         }
         return false;
+    }
+    // One metarouter's block of `/metarouter print detail`.
+    QString detail(const QString& name) const
+    {
+        for (const QString& block : d_->cli("/metarouter print detail").out.split("\n\n"))
+            if (block.contains("name=\"" + name + "\""))
+                return block.simplified();
+        return {};
+    }
+    bool waitDetail(const QString& name, const QStringList& wanted, int timeoutMs, QString* seen) const
+    {
+        return QTest::qWaitFor([&] {
+            *seen = detail(name);
+            return std::all_of(wanted.begin(), wanted.end(), [&](const QString& w) { return seen->contains(w); });
+        }, timeoutMs);
     }
     qint64 qemuPid(const QString& name) const
     {
@@ -212,12 +229,54 @@ private slots:
         QVERIFY(ping("10.77.0.2"));
     }
 
+    // The guests tell the host their identity, interfaces and addresses over
+    // virtio-serial: set on mr1's console, seen in print detail; mr1 gets a
+    // second interface for it.
+    void guestReports()
+    {
+        QString seen;
+        // mr0 has no interface and was never configured: its default identity.
+        QVERIFY2(waitDetail("mr0", {"guest-identity=\"MikroTik\"", "guest-report-time="}, 30000, &seen),
+                 qPrintable(seen));
+        QVERIFY2(!seen.contains("guest-interfaces=") && !seen.contains("guest-addresses="), qPrintable(seen));
+
+        QCOMPARE(ok("/metarouter interface add virtual-machine=mr1").exitCode, 0);
+        const QString macs = d_->cli("/metarouter interface print").out;
+        auto it = QRegularExpression("02(:[0-9A-F]{2}){5}").globalMatch(macs);
+        QStringList mac;
+        while (it.hasNext())
+            mac << it.next().captured(0);
+        QVERIFY2(mac.size() == 2, qPrintable(macs));
+        // The hot-plugged NIC becomes ether2; the guest reports it on its own.
+        QVERIFY2(waitDetail("mr1", {"ether1 " + mac[0] + " running", "ether2 " + mac[1]}, 30000, &seen),
+                 qPrintable(seen));
+
+        Console c(*d_, "mr1");
+        const QByteArray out = c.run("/ip address add address=10.78.0.2/24 interface=ether2", "REPORTED1");
+        QVERIFY2(out.contains("[admin@REPORTED1] >"), c.seen().right(2000).constData());
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY2(waitDetail("mr1",
+                            {"guest-identity=\"REPORTED1\"", "10.77.0.2/24 on ether1", "10.78.0.2/24 on ether2"},
+                            15000, &seen),
+                 qPrintable(seen));
+        std::cout << "METRIC guest-report-to-print-ms " << clock.elapsed()
+                  << " (identity and address set on the console to print detail, TCG)" << std::endl;
+        QVERIFY2(QRegularExpression("guest-report-time=\"[A-Z][a-z]{2}/\\d\\d/\\d{4} \\d\\d:\\d\\d:\\d\\d\"")
+                     .match(seen)
+                     .hasMatch(),
+                 qPrintable(seen));
+    }
+
     void stateChanges()
     {
         QStringList seen;
         QCOMPARE(ok("/metarouter shut-down mr0").exitCode, 0);
         QVERIFY2(waitState("mr0", "stopped", 20000, &seen), qPrintable(seen.join(' ')));
         QVERIFY2(seen.first() == "shutting-down", qPrintable(seen.join(' ')));
+        // Nothing of a stopped guest is shown.
+        const QString stopped = detail("mr0");
+        QVERIFY2(!stopped.contains("guest-identity=") && !stopped.contains("guest-report-time="), qPrintable(stopped));
         seen.clear();
         QCOMPARE(ok("/metarouter start mr0").exitCode, 0);
         QVERIFY2(waitState("mr0", "running", 30000, &seen), qPrintable(seen.join(' ')));
@@ -257,10 +316,15 @@ private slots:
         QVERIFY2(waitState("mr1", "running", 10000), qPrintable(print()));
         QCOMPARE(qemuPid("mr1"), pid);
         QVERIFY(d_->daemonLog().contains("metarouter mr1: adopted the running QEMU"));
+        // The guest reports again to the new daemon, unasked.
+        QString seen;
+        QVERIFY2(waitDetail("mr1", {"guest-identity=\"REPORTED1\"", "10.78.0.2/24 on ether2"}, 15000, &seen),
+                 qPrintable(seen));
         // The console and the bridged vif still work.
         Console c(*d_, "mr1");
         const QByteArray out = c.run("/system identity print", "ADOPTED42");
         QVERIFY2(out.contains("[admin@ADOPTED42] >"), (c.seen()).constData());
+        QVERIFY2(waitDetail("mr1", {"guest-identity=\"ADOPTED42\""}, 15000, &seen), qPrintable(seen));
         QVERIFY(ping("10.77.0.2"));
     }
 
@@ -275,6 +339,9 @@ private slots:
             out = c.run("/interface ethernet print", "LS" + QByteArray::number(++n));
             return out.contains("[admin@LS" + QByteArray::number(n) + "] >") && !out.contains("ether1");
         }, 15000), out.constData());
+        QString seen;
+        QVERIFY2(waitDetail("mr1", {"guest-interfaces=\"ether2 "}, 15000, &seen), qPrintable(seen));
+        QVERIFY2(!seen.contains("10.77.0.2/24"), qPrintable(seen));
         // The guest loses ether1 before QEMU reports the device deleted and
         // the daemon removes the tap: wait for the host side too.
         QTRY_VERIFY(!d_->cli("/interface print").out.contains("vif1"));

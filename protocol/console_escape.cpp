@@ -1,6 +1,6 @@
 #include "console_escape.h"
 
-namespace mr::cli {
+namespace mr::protocol {
 
 void ConsoleEscape::flush(std::string_view bytes, std::size_t from, std::size_t to)
 {
@@ -64,6 +64,8 @@ void ConsoleEscape::command(char key)
     }
     case 'r':
     case 'R':
+        if (h_.autoconfigureRate)
+            return h_.autoconfigureRate();
         if (h_.toUser)
             h_.toUser(kRateAck);
         return;
@@ -72,4 +74,4 @@ void ConsoleEscape::command(char key)
     }
 }
 
-}  // namespace mr::cli
+}  // namespace mr::protocol

@@ -4,18 +4,21 @@
 #include <functional>
 #include <string_view>
 
-namespace mr::cli {
+namespace mr::protocol {
 
 // The console's Ctrl-A escape, picocom-style: a two-state machine between
-// what the user types and a metarouter's serial console. Shared by the
-// daemon's command line (`/metarouter console mr1`) and `mrcli --console`.
+// what the user types and a serial console. One class for every console:
+// the daemon's command line (`/metarouter console mr1`), `mrcli --console`
+// and metabox's console, terminal and serial-port tabs. Qt-free, in
+// protocol/ because both the router side and the app link it.
 //
 //   transparent: every byte goes to the console; Ctrl-A enters command state
 //                and shows the manual's key help
 //   command:     Q quit, B send break, A or Ctrl-A a literal Ctrl-A,
-//                R "autoconfigure rate" (nothing to do on a virtual serial
-//                line; acknowledged); any other key is ignored. Every key
-//                returns to transparent.
+//                R "autoconfigure rate": the autoconfigureRate handler when
+//                there is one (a real serial port), else the answer that it
+//                does not apply (a metarouter's virtual serial line); any
+//                other key is ignored. Every key returns to transparent.
 class ConsoleEscape {
 public:
     static constexpr char kPrefix = '\x01';  // Ctrl-A
@@ -27,7 +30,7 @@ public:
     static constexpr std::string_view kWelcomeBack = " Welcome back!\r\n";
     static constexpr std::string_view kBreakSent = "[break sent]\r\n";
     static constexpr std::string_view kRateAck =
-        "[autoconfigure rate: a virtual serial line has no rate to configure]\r\n";
+        "[autoconfigure rate does not apply: a metarouter console is a virtual serial line]\r\n";
 
     struct Handlers {
         std::function<void(std::string_view bytes)> toConsole;  // bytes for the guest
@@ -36,6 +39,9 @@ public:
         // Detach: called once, after kWelcomeBack, as the machine's last act
         // (it may destroy the machine).
         std::function<void()> quit;
+        // R on a line that has a rate (a local serial port); it reports its
+        // own progress. Unset: the machine answers kRateAck.
+        std::function<void()> autoconfigureRate;
     };
 
     explicit ConsoleEscape(Handlers handlers) : h_(std::move(handlers)) {}
@@ -57,4 +63,4 @@ private:
     bool quit_ = false;
 };
 
-}  // namespace mr::cli
+}  // namespace mr::protocol
