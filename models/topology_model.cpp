@@ -28,6 +28,21 @@ bool yes(const Properties& p, const char* key)
     return it != p.end() && it->second == "yes";
 }
 
+// The node a menu row stands for: its key, id and the flags every kind has.
+TopologyModel::Node nodeOf(const MenuTableModel& m, int row, TopologyModel::Node::Kind kind, QString type)
+{
+    const Properties& p = m.propertiesAt(row);
+    TopologyModel::Node n;
+    n.kind = kind;
+    n.name = value(p, "name");
+    n.key = TopologyModel::nodeKey(kind, n.name);
+    n.id = QString::fromStdString(m.idAt(row));
+    n.type = std::move(type);
+    n.running = yes(p, "running");
+    n.disabled = yes(p, "disabled");
+    return n;
+}
+
 QString replyError(const wire::Reply& reply)
 {
     if (reply.error().code() == wire::ERROR_NONE)
@@ -142,15 +157,8 @@ void TopologyModel::rebuild()
     QHash<QString, int> metarouterIndex;
     if (auto* m = menuModel(Source::Metarouter)) {
         for (int r = 0; r < m->rowCount(); ++r) {
-            const Properties& p = m->propertiesAt(r);
-            Node n;
-            n.kind = Node::Kind::Metarouter;
-            n.name = value(p, "name");
-            n.key = nodeKey(n.kind, n.name);
-            n.id = QString::fromStdString(m->idAt(r));
-            n.type = QStringLiteral("metarouter");
-            n.state = value(p, "state");
-            n.disabled = yes(p, "disabled");
+            Node n = nodeOf(*m, r, Node::Kind::Metarouter, QStringLiteral("metarouter"));
+            n.state = value(m->propertiesAt(r), "state");
             n.running = n.state == QLatin1String("running");
             metarouterIndex.insert(n.name, static_cast<int>(nodes.size()));
             nodes.push_back(std::move(n));
@@ -194,15 +202,7 @@ void TopologyModel::rebuild()
     QSet<QString> bridges;
     if (auto* m = menuModel(Source::Bridge)) {
         for (int r = 0; r < m->rowCount(); ++r) {
-            const Properties& p = m->propertiesAt(r);
-            Node n;
-            n.kind = Node::Kind::Bridge;
-            n.name = value(p, "name");
-            n.key = nodeKey(n.kind, n.name);
-            n.id = QString::fromStdString(m->idAt(r));
-            n.type = QStringLiteral("bridge");
-            n.disabled = yes(p, "disabled");
-            n.running = yes(p, "running");
+            Node n = nodeOf(*m, r, Node::Kind::Bridge, QStringLiteral("bridge"));
             bridges.insert(n.name);
             nodes.push_back(std::move(n));
         }
@@ -218,15 +218,7 @@ void TopologyModel::rebuild()
             if (type == QLatin1String("loopback") || type == QLatin1String("bridge") || bridges.contains(name) ||
                 portLinks.contains(name))
                 continue;
-            Node n;
-            n.kind = Node::Kind::Interface;
-            n.name = name;
-            n.key = nodeKey(n.kind, n.name);
-            n.id = QString::fromStdString(m->idAt(r));
-            n.type = type;
-            n.running = yes(p, "running");
-            n.disabled = yes(p, "disabled");
-            nodes.push_back(std::move(n));
+            nodes.push_back(nodeOf(*m, r, Node::Kind::Interface, type));
         }
     }
 

@@ -136,6 +136,13 @@ public:
         f->set_inverted(inverted);
         return *this;
     }
+    // Adds a group that several menus share: add(*this, args...).
+    template <typename F, typename... Args>
+    MenuBuilder& with(F&& add, Args&&... args)
+    {
+        std::forward<F>(add)(*this, std::forward<Args>(args)...);
+        return *this;
+    }
     wire::MenuSchema build() const { return m_; }
     operator wire::MenuSchema() const { return m_; }  // NOLINT(google-explicit-constructor)
 

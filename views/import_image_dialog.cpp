@@ -143,13 +143,13 @@ void ImportImageDialog::startImport()
     progress_->setRange(0, 100);
     progress_->setValue(0);
     progress_->setFormat(tr("Uploading %p%"));
-    auto* upload = new FileUpload(client_, local, remoteName_->text().trimmed(), this);
+    auto* upload = new protocol::FileUpload(client_, local, remoteName_->text().trimmed(), this);
     upload_ = upload;
-    connect(upload, &FileUpload::progress, this, [this](qint64 sent, qint64 size) {
+    connect(upload, &protocol::FileUpload::progress, this, [this](qint64 sent, qint64 size) {
         progress_->setValue(size > 0 ? int(sent * 100 / size) : 100);
         status_->setText(tr("Uploading: %1 of %2 KiB").arg(sent / 1024).arg(size / 1024));
     });
-    connect(upload, &FileUpload::finished, this, [this, upload](bool ok, const QString& text) {
+    connect(upload, &protocol::FileUpload::finished, this, [this, upload](bool ok, const QString& text) {
         upload->deleteLater();
         if (!ok) {
             progress_->setFormat(tr("Upload failed"));

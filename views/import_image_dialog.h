@@ -18,11 +18,10 @@ class QToolButton;
 
 namespace mr::protocol {
 class ApiClient;
+class FileUpload;
 }
 
 namespace mr::ui {
-
-class FileUpload;
 
 class ImportImageDialog final : public QDialog {
     Q_OBJECT
@@ -59,7 +58,7 @@ private:
     void updateButtons();
 
     QPointer<protocol::ApiClient> client_;
-    QPointer<FileUpload> upload_;
+    QPointer<protocol::FileUpload> upload_;
     QLineEdit* file_ = nullptr;
     QToolButton* browse_ = nullptr;
     QLineEdit* remoteName_ = nullptr;

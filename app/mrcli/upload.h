@@ -1,14 +1,15 @@
 #pragma once
-// mrcli --upload: sends a local file to the daemon's /file over an upload
-// stream (protocol in router-side/agent/upload_stream.h), paced by the
-// stream's credit, with progress on standard error; done once the daemon
-// confirms the file is stored.
+// mrcli --upload: runs a protocol::FileUpload and shows it the command-line
+// way: progress on standard error, the daemon's confirmation on standard
+// output, an exit code at the end.
 
-#include <QFile>
 #include <QObject>
 #include <QString>
 
+#include <memory>
+
 #include "api_client.h"
+#include "file_upload.h"
 
 namespace mr::ui {
 
@@ -22,28 +23,16 @@ public:
     void start();
 
 signals:
-    // 0: stored; 1: refused or failed (message says why).
+    // 0: stored; 1: refused or failed; 2: the local file could not be read
+    // (message says why).
     void finished(int exitCode, const QString& message);
 
 private:
-    void pump();
     void showProgress(bool force = false);
-    void done(int code, const QString& message);
 
-    protocol::ApiClient& client_;
-    QString localFile_;
-    QString remoteName_;
-    QFile file_;
-    qint64 size_ = 0;
-    qint64 sent_ = 0;
-    quint32 stream_ = 0;
-    quint64 credit_ = 0;
-    bool eofSent_ = false;
-    bool confirmed_ = false;
-    bool finished_ = false;
+    protocol::FileUpload upload_;
     bool tty_ = false;
     int shownPercent_ = -1;
-    QByteArray reply_;
 };
 
 }  // namespace mr::ui

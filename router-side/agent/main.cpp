@@ -48,7 +48,7 @@ void usage()
                  "  --sandbox NAME    run in network namespace NAME with simulated ports ether1..ether4\n"
                  "                    whose far ends are in namespace NAME-lan; both removed on exit\n"
                  "                    (metarouters are powered off first: their taps live there)\n"
-                 "  --guest-image-dir DIR  the built-in guest image (default: PREFIX/share/metarouter/guest beside\n"
+                 "  --guest-image-dir DIR  the built-in guest image (default: PREFIX/lib/metarouter/guest beside\n"
                  "                    an installed metarouterd, else the build's)\n"
                  "  --accel MODE      auto (probe KVM once, fall back to TCG), kvm or tcg\n");
 }
@@ -112,7 +112,7 @@ QString installedGuestImageDir()
     QString prefix = QFile::decodeName(exe);
     for (int up = 0; up < 2; ++up)
         prefix.truncate(std::max<qsizetype>(0, prefix.lastIndexOf(QLatin1Char('/'))));
-    return prefix + QStringLiteral("/share/metarouter/guest");
+    return prefix + QStringLiteral("/lib/metarouter/guest");
 }
 
 }  // namespace
@@ -211,7 +211,7 @@ int main(int argc, char** argv)
 
     if (options.guestImageDir.isEmpty()) {
         // The installed image beside the installed binary (PREFIX/sbin ->
-        // PREFIX/share/metarouter/guest, whatever the prefix), else the build's.
+        // PREFIX/lib/metarouter/guest, whatever the prefix), else the build's.
         options.guestImageDir = installedGuestImageDir();
         if (!QFile::exists(options.guestImageDir + QStringLiteral("/manifest")))
             options.guestImageDir = QStringLiteral(MR_DEFAULT_GUEST_IMAGE_DIR);

@@ -230,7 +230,7 @@ Result<GuestBackend::Links> GuestBackend::links()
     return list;
 }
 
-Result<std::string> GuestBackend::stableName(const std::string& current)
+Result<std::string> GuestBackend::stableName(const std::string& current, const std::string& field)
 {
     auto list = links();
     if (!list)
@@ -238,7 +238,16 @@ Result<std::string> GuestBackend::stableName(const std::string& current)
     for (const auto& l : *list)
         if (l.name == current && l.name != "lo")
             return defaultName(l);
-    return Error::invalid("interface", kNoInterface);
+    return Error::invalid(field, kNoInterface);
+}
+
+Status GuestBackend::keepByStableName(Properties& p, const std::string& key)
+{
+    auto stable = stableName(value(p, key), key);
+    if (!stable)
+        return stable.error();
+    p[key] = *stable;
+    return {};
 }
 
 std::string GuestBackend::currentName(const std::string& stable, const Links& links) const
@@ -1155,10 +1164,8 @@ Result<std::string> GuestBackend::add(const std::string& menu, const Properties&
 {
     Properties p = properties;
     if (menu == kAddress) {
-        auto stable = stableName(value(p, "interface"));
-        if (!stable)
-            return stable.error();
-        p["interface"] = *stable;
+        if (Status s = keepByStableName(p, "interface"); !s)
+            return s.error();
         auto checked = checkAddress(p, {});
         if (!checked)
             return checked.error();
@@ -1189,10 +1196,8 @@ Result<std::string> GuestBackend::add(const std::string& menu, const Properties&
         return id;
     }
     if (menu == kDhcpClient) {
-        auto stable = stableName(value(p, "interface"));
-        if (!stable)
-            return stable.error();
-        p["interface"] = *stable;
+        if (Status s = keepByStableName(p, "interface"); !s)
+            return s.error();
         auto checked = checkDhcpClient(p, {});
         if (!checked)
             return checked.error();
@@ -1203,7 +1208,7 @@ Result<std::string> GuestBackend::add(const std::string& menu, const Properties&
             return s.error();
         }
         if (value(p, "disabled") != "yes")
-            if (Status s = startDhcp(*stable); !s)
+            if (Status s = startDhcp(value(p, "interface")); !s)
                 return s.error();
         return id;
     }
@@ -1218,12 +1223,9 @@ Result<std::string> GuestBackend::add(const std::string& menu, const Properties&
                 p["connection-state"] = *states;
         }
         for (const char* key : {"in-interface", "out-interface"})
-            if (!value(p, key).empty()) {
-                auto stable = stableName(p[key]);
-                if (!stable)
-                    return Error::invalid(key, kNoInterface);
-                p[key] = *stable;
-            }
+            if (!value(p, key).empty())
+                if (Status s = keepByStableName(p, key); !s)
+                    return s.error();
         auto list = links();
         if (!list)
             return list.error();
@@ -1291,12 +1293,9 @@ Status GuestBackend::set(const std::string& menu, const std::string& id, const P
             p["connection-state"] = *states;
     }
     for (const char* key : {"interface", "in-interface", "out-interface"})
-        if (properties.count(key) && !properties.at(key).empty()) {
-            auto stable = stableName(properties.at(key));
-            if (!stable)
-                return Error::invalid(key, kNoInterface);
-            p[key] = *stable;
-        }
+        if (properties.count(key) && !properties.at(key).empty())
+            if (Status s = keepByStableName(p, key); !s)
+                return s;
     const bool wasOn = value(before, "disabled") != "yes";
     const bool isOn = value(p, "disabled") != "yes";
     if (menu == kAddress) {

@@ -69,7 +69,10 @@ private:
     bool isEther(const KernelNet::Link& l) const;
     std::string defaultName(const KernelNet::Link& l) const;
     // References are kept by default name, so a rename does not break them.
-    Result<std::string> stableName(const std::string& current);
+    Result<std::string> stableName(const std::string& current, const std::string& field = "interface");
+    // Replaces the link named by p[key] with its stable name; an unknown link
+    // is refused as a bad value of key.
+    Status keepByStableName(Properties& p, const std::string& key);
     std::string currentName(const std::string& stable, const Links& links) const;
     const KernelNet::Link* linkByStable(const std::string& stable, const Links& links) const;
 

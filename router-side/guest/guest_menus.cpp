@@ -66,12 +66,8 @@ wire::MenuSchema interfaceMenu()
 {
     return linkMenu(kInterface)
         .describe("All network links of the metarouter")
-        .column("name", "NAME", 50)
-        .column("type", "TYPE", 10)
-        .column("mtu", "MTU", 5)
-        .flag("X", "disabled", "disabled")
-        .flag("R", "running", "running")
-        .flag("S", "slave", "slave");
+        .with(linkColumns, 10u)
+        .with(linkFlags);
 }
 
 wire::MenuSchema ethernetMenu()
@@ -85,9 +81,7 @@ wire::MenuSchema ethernetMenu()
         .column("mtu", "MTU", 5)
         .column("mac-address", "MAC-ADDRESS", 17)
         .column("arp", "ARP", 9)
-        .flag("X", "disabled", "disabled")
-        .flag("R", "running", "running")
-        .flag("S", "slave", "slave");
+        .with(linkFlags);
 }
 
 wire::MenuSchema addressMenu()
@@ -123,6 +117,18 @@ wire::MenuSchema routeMenu()
         .flag("S", "static", "static");
 }
 
+// What a NAT or filter rule matches packets on, after its chain and action.
+void packetMatchers(MenuBuilder& b)
+{
+    b.property(ipPrefix("src-address"))
+        .property(ipPrefix("dst-address"))
+        .property(enumeration("protocol").values({"tcp", "udp", "icmp"}))
+        .property(integer("src-port").range(0, 65535))
+        .property(integer("dst-port").range(0, 65535))
+        .property(reference("in-interface", kInterface))
+        .property(reference("out-interface", kInterface));
+}
+
 wire::MenuSchema natMenu()
 {
     return MenuBuilder(kNat)
@@ -132,22 +138,10 @@ wire::MenuSchema natMenu()
         .property(enumeration("action")
                       .values({"accept", "masquerade", "src-nat", "dst-nat", "redirect"})
                       .def("accept"))
-        .property(ipPrefix("src-address"))
-        .property(ipPrefix("dst-address"))
-        .property(enumeration("protocol").values({"tcp", "udp", "icmp"}))
-        .property(integer("src-port").range(0, 65535))
-        .property(integer("dst-port").range(0, 65535))
-        .property(reference("in-interface", kInterface))
-        .property(reference("out-interface", kInterface))
+        .with(packetMatchers)
         .property(ip("to-addresses"))
         .property(integer("to-ports").range(0, 65535))
-        .property(boolean("disabled").def("no"))
-        .property(text("comment"))
-        .property(boolean("invalid").readOnly().def("no"))
-        .property(boolean("dynamic").readOnly().def("no"))
-        .flag("X", "disabled", "disabled")
-        .flag("I", "invalid", "invalid")
-        .flag("D", "dynamic", "dynamic");
+        .with(itemState);
 }
 
 wire::MenuSchema filterMenu()
@@ -157,22 +151,10 @@ wire::MenuSchema filterMenu()
         .addable().removable().settable().detailByDefault()
         .property(enumeration("chain").values({"input", "forward", "output"}).required())
         .property(enumeration("action").values({"accept", "drop", "reject"}).def("accept"))
-        .property(ipPrefix("src-address"))
-        .property(ipPrefix("dst-address"))
-        .property(enumeration("protocol").values({"tcp", "udp", "icmp"}))
-        .property(integer("src-port").range(0, 65535))
-        .property(integer("dst-port").range(0, 65535))
-        .property(reference("in-interface", kInterface))
-        .property(reference("out-interface", kInterface))
+        .with(packetMatchers)
         .property(text("connection-state").range(0, 64)
                       .describe("comma-separated: established, related, new, invalid"))
-        .property(boolean("disabled").def("no"))
-        .property(text("comment"))
-        .property(boolean("invalid").readOnly().def("no"))
-        .property(boolean("dynamic").readOnly().def("no"))
-        .flag("X", "disabled", "disabled")
-        .flag("I", "invalid", "invalid")
-        .flag("D", "dynamic", "dynamic");
+        .with(itemState);
 }
 
 wire::MenuSchema dhcpClientMenu()

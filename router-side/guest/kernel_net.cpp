@@ -128,43 +128,40 @@ Status KernelNet::changeLink(int index, const LinkChange& change)
             return nlError("cannot change " + oldName, err);
         return {};
     };
+    // Sets or clears one interface flag (IFF_UP, IFF_NOARP) on its own request.
+    auto setFlag = [&](unsigned flag, bool on) -> Status {
+        return apply([&](rtnl_link* c) {
+            if (on)
+                rtnl_link_set_flags(c, flag);
+            else
+                rtnl_link_unset_flags(c, flag);
+        });
+    };
 
     // Linux renames only links that are down.
     const bool renaming = !change.name.empty() && change.name != oldName;
     if (renaming) {
         if (wasUp)
-            if (Status s = apply([](rtnl_link* c) { rtnl_link_unset_flags(c, IFF_UP); }); !s)
+            if (Status s = setFlag(IFF_UP, false); !s)
                 return s;
         Status s = apply([&](rtnl_link* c) { rtnl_link_set_name(c, change.name.c_str()); });
         if (!s) {
             if (wasUp)
-                (void)apply([](rtnl_link* c) { rtnl_link_set_flags(c, IFF_UP); });
+                (void)setFlag(IFF_UP, true);
             return s;
         }
         if (wasUp && change.up != 0)
-            if (Status u = apply([](rtnl_link* c) { rtnl_link_set_flags(c, IFF_UP); }); !u)
+            if (Status u = setFlag(IFF_UP, true); !u)
                 return u;
     }
     if (change.mtu)
         if (Status s = apply([&](rtnl_link* c) { rtnl_link_set_mtu(c, change.mtu); }); !s)
             return s;
     if (change.arp >= 0)
-        if (Status s = apply([&](rtnl_link* c) {
-                if (change.arp)
-                    rtnl_link_unset_flags(c, IFF_NOARP);
-                else
-                    rtnl_link_set_flags(c, IFF_NOARP);
-            });
-            !s)
+        if (Status s = setFlag(IFF_NOARP, !change.arp); !s)
             return s;
     if (change.up >= 0)
-        if (Status s = apply([&](rtnl_link* c) {
-                if (change.up)
-                    rtnl_link_set_flags(c, IFF_UP);
-                else
-                    rtnl_link_unset_flags(c, IFF_UP);
-            });
-            !s)
+        if (Status s = setFlag(IFF_UP, change.up != 0); !s)
             return s;
     return {};
 }

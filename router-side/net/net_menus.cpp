@@ -32,13 +32,9 @@ wire::MenuSchema interfaceMenu()
         .property(integer("tx-drop").readOnly())
         .property(integer("rx-error").readOnly())
         .property(integer("tx-error").readOnly())
-        .column("name", "NAME", 50)
-        .column("type", "TYPE", 16)
-        .column("mtu", "MTU", 5)
+        .with(linkColumns, 16u)
         .flag("D", "dynamic", "dynamic")
-        .flag("X", "disabled", "disabled")
-        .flag("R", "running", "running")
-        .flag("S", "slave", "slave");
+        .with(linkFlags);
 }
 
 wire::MenuSchema bridgeMenu()

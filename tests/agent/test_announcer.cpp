@@ -53,6 +53,18 @@ std::string settingsId(ObjectStore& store)
     return store.ids(kSettings).empty() ? std::string() : store.ids(kSettings).front();
 }
 
+// An announcer for identity registered with a store, as the daemon wires
+// them; the store keeps its settings in db (none: in memory only).
+struct Published {
+    explicit Published(const std::string& identity, Database* db = nullptr)
+        : store(db), announcer([identity] { return identity; }, kPort)
+    {
+        store.registerProvider(&announcer);
+    }
+    ObjectStore store;
+    Announcer announcer;
+};
+
 }  // namespace
 
 class TestAnnouncer : public QObject {
@@ -111,29 +123,27 @@ private slots:
 
     void settingsHaveDefaultsAndLimits()
     {
-        ObjectStore store(nullptr);
-        Announcer announcer([] { return std::string("r1"); }, kPort);
-        store.registerProvider(&announcer);
-        QVERIFY(store.start().ok());
-        const std::string id = settingsId(store);
+        Published router("r1");
+        QVERIFY(router.store.start().ok());
+        const std::string id = settingsId(router.store);
         QVERIFY(!id.empty());
-        QCOMPARE(store.find(kSettings, id)->at("enabled"), std::string("yes"));
-        QCOMPARE(store.find(kSettings, id)->at("interval"), std::string("30"));
-        QVERIFY(announcer.enabled());
-        QCOMPARE(announcer.intervalSeconds(), 30);
+        QCOMPARE(router.store.find(kSettings, id)->at("enabled"), std::string("yes"));
+        QCOMPARE(router.store.find(kSettings, id)->at("interval"), std::string("30"));
+        QVERIFY(router.announcer.enabled());
+        QCOMPARE(router.announcer.intervalSeconds(), 30);
 
-        auto st = store.set(kSettings, id, {{"interval", "0s"}});
+        auto st = router.store.set(kSettings, id, {{"interval", "0s"}});
         QVERIFY(!st.ok());
         QCOMPARE(st.error().property, std::string("interval"));
-        st = store.set(kSettings, id, {{"enabled", "maybe"}});
+        st = router.store.set(kSettings, id, {{"enabled", "maybe"}});
         QVERIFY(!st.ok());
-        QCOMPARE(announcer.intervalSeconds(), 30);  // a refused change changes nothing
-        QVERIFY(announcer.enabled());
+        QCOMPARE(router.announcer.intervalSeconds(), 30);  // a refused change changes nothing
+        QVERIFY(router.announcer.enabled());
 
-        QVERIFY(store.set(kSettings, id, {{"interval", "2m"}}).ok());
-        QCOMPARE(announcer.intervalSeconds(), 120);
-        QVERIFY(store.set(kSettings, id, {{"enabled", "no"}}).ok());
-        QVERIFY(!announcer.enabled());
+        QVERIFY(router.store.set(kSettings, id, {{"interval", "2m"}}).ok());
+        QCOMPARE(router.announcer.intervalSeconds(), 120);
+        QVERIFY(router.store.set(kSettings, id, {{"enabled", "no"}}).ok());
+        QVERIFY(!router.announcer.enabled());
     }
 
     void settingsPersist()
@@ -142,32 +152,26 @@ private slots:
         {
             auto db = Database::open(path);
             QVERIFY(db.ok());
-            ObjectStore store(db->get());
-            Announcer announcer([] { return std::string("r1"); }, kPort);
-            store.registerProvider(&announcer);
-            QVERIFY(store.start().ok());
-            QVERIFY(store.set(kSettings, settingsId(store), {{"enabled", "no"}, {"interval", "5"}}).ok());
+            Published router("r1", db->get());
+            QVERIFY(router.store.start().ok());
+            QVERIFY(router.store.set(kSettings, settingsId(router.store), {{"enabled", "no"}, {"interval", "5"}}).ok());
         }
         auto db = Database::open(path);
         QVERIFY(db.ok());
-        ObjectStore store(db->get());
-        Announcer announcer([] { return std::string("r1"); }, kPort);
-        store.registerProvider(&announcer);
-        QVERIFY(store.start().ok());
-        QVERIFY(!announcer.enabled());
-        QCOMPARE(announcer.intervalSeconds(), 5);
+        Published router("r1", db->get());
+        QVERIFY(router.store.start().ok());
+        QVERIFY(!router.announcer.enabled());
+        QCOMPARE(router.announcer.intervalSeconds(), 5);
     }
 
     void announcesOnTheLan()
     {
-        ObjectStore store(nullptr);
-        Announcer announcer([] { return std::string("lab-router"); }, kPort);
-        announcer.setApi(8729, QString(64, 'c'));
-        store.registerProvider(&announcer);
-        QVERIFY(store.start().ok());
+        Published router("lab-router");
+        router.announcer.setApi(8729, QString(64, 'c'));
+        QVERIFY(router.store.start().ok());
         drain();
         // ether1 only: ether2 has no address, lo is not a LAN.
-        QCOMPARE(announcer.announce(), 1);
+        QCOMPARE(router.announcer.announce(), 1);
         auto a = hear(3000);
         QVERIFY(a);
         QCOMPARE(a->identity(), std::string("lab-router"));
@@ -185,12 +189,10 @@ private slots:
 
     void periodicAndStopsWhenDisabled()
     {
-        ObjectStore store(nullptr);
-        Announcer announcer([] { return std::string("lab-router"); }, kPort);
-        store.registerProvider(&announcer);
-        QVERIFY(store.start().ok());
-        const std::string id = settingsId(store);
-        QVERIFY(store.set(kSettings, id, {{"interval", "1s"}}).ok());
+        Published router("lab-router");
+        QVERIFY(router.store.start().ok());
+        const std::string id = settingsId(router.store);
+        QVERIFY(router.store.set(kSettings, id, {{"interval", "1s"}}).ok());
         // start() and set() each announce at once; then the timer alone.
         QTest::qWait(200);
         drain();
@@ -200,12 +202,12 @@ private slots:
         QVERIFY(second);
         QCOMPARE(second->interval(), 1u);
 
-        QVERIFY(store.set(kSettings, id, {{"enabled", "no"}}).ok());
+        QVERIFY(router.store.set(kSettings, id, {{"enabled", "no"}}).ok());
         drain();
         QTest::qWait(2500);  // two and a half intervals: none may come
         QVERIFY(!lan_->hasPendingDatagrams());
 
-        QVERIFY(store.set(kSettings, id, {{"enabled", "yes"}}).ok());
+        QVERIFY(router.store.set(kSettings, id, {{"enabled", "yes"}}).ok());
         QTRY_VERIFY_WITH_TIMEOUT(lan_->hasPendingDatagrams(), 3000);
     }
 };

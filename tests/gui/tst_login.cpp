@@ -24,7 +24,6 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSslSocket>
-#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -37,6 +36,7 @@
 
 #include "daemon_fixture.h"
 #include "frame_codec.h"
+#include "gui_test_util.h"
 #include "metabox_app.h"
 #include "neighbor_model.h"
 #include "router_entry_dialog.h"
@@ -44,6 +44,7 @@
 #include "tls_pinning.h"
 
 using mr::test::DaemonFixture;
+using mr::test::submitLogin;
 using namespace mr::ui;
 
 namespace {
@@ -140,14 +141,6 @@ class TestLogin : public QObject {
         return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll().trimmed()) : QString();
     }
 
-    void login(LoginWindow* w, const QString& address, const QString& password)
-    {
-        w->address()->setEditText(address);
-        w->user()->setText(QStringLiteral("admin"));
-        w->password()->setText(password);
-        QTest::mouseClick(w->connectButton(), Qt::LeftButton);
-    }
-
     void shoot(QWidget* w, const QString& name)
     {
         QCoreApplication::processEvents();
@@ -182,11 +175,7 @@ private slots:
         // Pins (known_daemons) and settings of this test only.
         qputenv("HOME", home_.path().toLocal8Bit());
         qputenv("XDG_CONFIG_HOME", (home_.path() + "/.config").toLocal8Bit());
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, home_.path() + "/settings");
-        QCoreApplication::setOrganizationName(QStringLiteral("MetaRouterTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("metabox-login"));
+        mr::test::useTestSettings(home_.path() + "/settings", QStringLiteral("metabox-login"));
         shots_ = DaemonFixture::buildDir() + QStringLiteral("/screenshots");
         QDir().mkpath(shots_);
         hostNs_ = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -257,7 +246,7 @@ private slots:
             app.show();
             LoginWindow* w = app.loginWindow();
             // Wrong password first: asked about the certificate, then refused.
-            login(w, QString::fromLatin1(kRouter), QStringLiteral("wrong-password"));
+            submitLogin(w, QString::fromLatin1(kRouter), QStringLiteral("wrong-password"));
             QTRY_VERIFY_WITH_TIMEOUT(w->fingerprintQuestion() != nullptr, 10000);
             QMessageBox* q = w->fingerprintQuestion();
             QVERIFY2(q->text().contains(mr::protocol::TlsPinning::display(fingerprint())), qPrintable(q->text()));
@@ -274,7 +263,7 @@ private slots:
 
             // The pin was kept although the password was wrong: now silently in.
             QSignalSpy asked(app.session(), &SessionController::fingerprintUnknown);
-            login(w, QString::fromLatin1(kRouter), daemon_->adminPassword());
+            submitLogin(w, QString::fromLatin1(kRouter), daemon_->adminPassword());
             QTRY_VERIFY_WITH_TIMEOUT(app.mainWindow() != nullptr, 10000);
             QCOMPARE(asked.count(), 0);
             QVERIFY(!w->isVisible());
@@ -283,7 +272,7 @@ private slots:
         MetaboxApp app;
         app.show();
         QSignalSpy asked(app.session(), &SessionController::fingerprintUnknown);
-        login(app.loginWindow(), QString::fromLatin1(kRouter), daemon_->adminPassword());
+        submitLogin(app.loginWindow(), QString::fromLatin1(kRouter), daemon_->adminPassword());
         QTRY_VERIFY_WITH_TIMEOUT(app.mainWindow() != nullptr, 10000);
         QCOMPARE(asked.count(), 0);
         QVERIFY(mr::protocol::TlsPinning().pinned(QStringLiteral("10.92.0.1:8729")) == fingerprint());
@@ -304,14 +293,14 @@ private slots:
         ticker.start(20);
 
         // Nothing listens there.
-        login(w, QStringLiteral("127.0.0.1:1"), QStringLiteral("x"));
+        submitLogin(w, QStringLiteral("127.0.0.1:1"), QStringLiteral("x"));
         QTRY_VERIFY_WITH_TIMEOUT(w->message().contains(QStringLiteral("connection refused")), 10000);
         QVERIFY2(w->message().contains(QStringLiteral("Could not reach")), qPrintable(w->message()));
         QVERIFY(w->connectButton()->isEnabled());
 
         // Nobody at this address of the LAN: ARP gives up after a few seconds.
         ticks = 0;
-        login(w, QStringLiteral("10.92.0.99"), QStringLiteral("x"));
+        submitLogin(w, QStringLiteral("10.92.0.99"), QStringLiteral("x"));
         QCOMPARE(app.session()->state(), SessionController::State::Connecting);
         QVERIFY(!w->connectButton()->isEnabled());
         QTRY_VERIFY_WITH_TIMEOUT(w->message().contains(QStringLiteral("Could not reach")), 20000);
@@ -322,7 +311,7 @@ private slots:
         QVERIFY(w->connectButton()->isEnabled());
 
         // No route at all from the LAN.
-        login(w, QStringLiteral("192.0.2.1"), QStringLiteral("x"));
+        submitLogin(w, QStringLiteral("192.0.2.1"), QStringLiteral("x"));
         QTRY_VERIFY_WITH_TIMEOUT(w->message().contains(QStringLiteral("Could not reach")), 10000);
         QVERIFY(w->connectButton()->isEnabled());
 
@@ -333,7 +322,7 @@ private slots:
         OtherVersionServer server(*identity);
         QVERIFY(server.listen(QHostAddress::LocalHost));
         const QString other = QStringLiteral("127.0.0.1:%1").arg(server.serverPort());
-        login(w, other, QStringLiteral("x"));
+        submitLogin(w, other, QStringLiteral("x"));
         QTRY_VERIFY_WITH_TIMEOUT(w->fingerprintQuestion() != nullptr, 10000);
         w->fingerprintQuestion()->button(QMessageBox::Yes)->click();
         QTRY_VERIFY_WITH_TIMEOUT(w->message().contains(QStringLiteral("Version mismatch")), 10000);
@@ -448,7 +437,7 @@ private slots:
         app.show();
         LoginWindow* w = app.loginWindow();
         QSignalSpy asked(app.session(), &SessionController::fingerprintUnknown);
-        login(w, QString::fromLatin1(kRouter), daemon_->adminPassword());
+        submitLogin(w, QString::fromLatin1(kRouter), daemon_->adminPassword());
         QTRY_VERIFY_WITH_TIMEOUT(w->message().contains(QStringLiteral("identity has changed")), 10000);
         QCOMPARE(asked.count(), 0);
         QVERIFY(app.mainWindow() == nullptr);

@@ -8,6 +8,7 @@
 
 #include "address_book.h"
 #include "announcement.h"
+#include "gui_test_util.h"
 #include "neighbor_model.h"
 
 using namespace mr;
@@ -41,10 +42,7 @@ class TestLoginModels : public QObject {
 private slots:
     void initTestCase()
     {
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir_.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("MetaRouterTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("login-models"));
+        mr::test::useTestSettings(settingsDir_.path(), QStringLiteral("login-models"));
     }
 
     void neighborsAreParsedDefensively()

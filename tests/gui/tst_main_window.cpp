@@ -17,7 +17,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
-#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -30,6 +29,7 @@
 #include <unistd.h>
 
 #include "daemon_fixture.h"
+#include "gui_test_util.h"
 #include "import_image_dialog.h"
 #include "menu_table_view.h"
 #include "metabox_app.h"
@@ -48,15 +48,7 @@ class TestMainWindow : public QObject {
     // Logs in to address (the daemon's socket or a link to it); nullptr on failure.
     MainWindow* login(MetaboxApp& app, const QString& address)
     {
-        app.show();
-        LoginWindow* w = app.loginWindow();
-        w->address()->setEditText(address);
-        w->user()->setText(QStringLiteral("admin"));
-        w->password()->setText(daemon_->adminPassword());
-        w->connectToRouter();
-        if (!QTest::qWaitFor([&] { return app.mainWindow() != nullptr; }, 10000))
-            return nullptr;
-        return app.mainWindow();
+        return mr::test::logIn(app, address, daemon_->adminPassword());
     }
 
     static bool hasName(MenuTableView* view, const QString& name)
@@ -121,11 +113,7 @@ class TestMainWindow : public QObject {
 private slots:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir_.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("MetaRouterTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("metabox-mainwin"));
+        mr::test::useTestSettings(settingsDir_.path(), QStringLiteral("metabox-mainwin"));
         shots_ = DaemonFixture::buildDir() + QStringLiteral("/screenshots");
         QDir().mkpath(shots_);
         daemon_ = std::make_unique<DaemonFixture>(QStringLiteral("mrmw%1").arg(getpid() % 100000));

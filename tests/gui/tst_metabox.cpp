@@ -16,7 +16,6 @@
 #include <QSettings>
 #include <QMenu>
 #include <QSpinBox>
-#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTabWidget>
@@ -29,12 +28,14 @@
 #include <unistd.h>
 
 #include "daemon_fixture.h"
+#include "gui_test_util.h"
 #include "menu_table_view.h"
 #include "metabox_app.h"
 #include "property_dialog.h"
 #include "property_field.h"
 
 using mr::test::DaemonFixture;
+using mr::test::submitLogin;
 using namespace mr::ui;
 
 class TestMetabox : public QObject {
@@ -51,15 +52,6 @@ class TestMetabox : public QObject {
         QVERIFY2(w->grab().save(path), qPrintable(path));
     }
 
-    void login(MetaboxApp& app, const QString& address, const QString& password)
-    {
-        LoginWindow* w = app.loginWindow();
-        w->address()->setEditText(address);
-        w->user()->setText(QStringLiteral("admin"));
-        w->password()->setText(password);
-        QTest::mouseClick(w->connectButton(), Qt::LeftButton);
-    }
-
     static bool tableHas(MenuTableView* view, const QString& text)
     {
         auto* m = view->model();
@@ -73,11 +65,7 @@ class TestMetabox : public QObject {
 private slots:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir_.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("MetaRouterTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("metabox"));
+        mr::test::useTestSettings(settingsDir_.path(), QStringLiteral("metabox"));
         shots_ = DaemonFixture::buildDir() + QStringLiteral("/screenshots");
         QDir().mkpath(shots_);
         daemon_ = std::make_unique<DaemonFixture>(QStringLiteral("mrgui%1").arg(getpid() % 100000));
@@ -94,11 +82,11 @@ private slots:
     {
         MetaboxApp app;
         app.show();
-        login(app, QStringLiteral("/nonexistent/api.sock"), QStringLiteral("x"));
+        submitLogin(app.loginWindow(), QStringLiteral("/nonexistent/api.sock"), QStringLiteral("x"));
         QTRY_VERIFY_WITH_TIMEOUT(app.loginWindow()->message().contains(QStringLiteral("Could not reach")), 5000);
         QVERIFY(app.loginWindow()->connectButton()->isEnabled());
 
-        login(app, daemon_->socket(), QStringLiteral("wrong-password"));
+        submitLogin(app.loginWindow(), daemon_->socket(), QStringLiteral("wrong-password"));
         QTRY_VERIFY_WITH_TIMEOUT(app.loginWindow()->message().contains(QStringLiteral("Login failed")), 10000);
         QVERIFY(app.mainWindow() == nullptr);
         QVERIFY(app.loginWindow()->connectButton()->isEnabled());
@@ -112,7 +100,7 @@ private slots:
         app.loginWindow()->address()->setEditText(daemon_->socket());
         app.loginWindow()->password()->setText(QStringLiteral("••••"));
         shoot(app.loginWindow(), QStringLiteral("login"));
-        login(app, daemon_->socket(), daemon_->adminPassword());
+        submitLogin(app.loginWindow(), daemon_->socket(), daemon_->adminPassword());
         QTRY_VERIFY_WITH_TIMEOUT(app.mainWindow() != nullptr, 10000);
         MainWindow* mw = app.mainWindow();
         QVERIFY(!app.loginWindow()->isVisible());
@@ -179,7 +167,7 @@ private slots:
     {
         MetaboxApp app;
         app.show();
-        login(app, daemon_->socket(), daemon_->adminPassword());
+        submitLogin(app.loginWindow(), daemon_->socket(), daemon_->adminPassword());
         QTRY_VERIFY_WITH_TIMEOUT(app.mainWindow() != nullptr, 10000);
         MenuTableView* bridges = app.mainWindow()->openMenu(QStringLiteral("/interface/bridge"));
         QVERIFY(bridges);
@@ -241,7 +229,7 @@ private slots:
     {
         MetaboxApp app;
         app.show();
-        login(app, daemon_->socket(), daemon_->adminPassword());
+        submitLogin(app.loginWindow(), daemon_->socket(), daemon_->adminPassword());
         QTRY_VERIFY_WITH_TIMEOUT(app.mainWindow() != nullptr, 10000);
         auto r = daemon_->cli(QStringLiteral("/interface bridge add name=brnote"));
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
@@ -294,7 +282,7 @@ private slots:
     {
         MetaboxApp app;
         app.show();
-        login(app, daemon_->socket(), daemon_->adminPassword());
+        submitLogin(app.loginWindow(), daemon_->socket(), daemon_->adminPassword());
         QTRY_VERIFY_WITH_TIMEOUT(app.mainWindow() != nullptr, 10000);
         MainWindow* mw = app.mainWindow();
         MenuTableView* bridges = mw->openMenu(QStringLiteral("/interface/bridge"));
@@ -347,7 +335,7 @@ private slots:
     {
         MetaboxApp app;
         app.show();
-        login(app, daemon_->socket(), daemon_->adminPassword());
+        submitLogin(app.loginWindow(), daemon_->socket(), daemon_->adminPassword());
         QTRY_VERIFY_WITH_TIMEOUT(app.mainWindow() != nullptr, 10000);
         // Metarouters need the guest image; without it the table stays empty.
         const bool image = QFile::exists(DaemonFixture::buildDir() + "/guest/initrd.img");

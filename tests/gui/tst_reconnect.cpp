@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "daemon_fixture.h"
+#include "gui_test_util.h"
 #include "menu_table_view.h"
 #include "metabox_app.h"
 #include "property_dialog.h"
@@ -58,10 +59,7 @@ class TestReconnect : public QObject {
 private slots:
     void initTestCase()
     {
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir_.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("MetaRouterTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("metabox-reconnect"));
+        mr::test::useTestSettings(settingsDir_.path(), QStringLiteral("metabox-reconnect"));
         daemon_ = std::make_unique<DaemonFixture>(QStringLiteral("mrrc%1").arg(getpid() % 100000));
         QVERIFY2(daemon_->start(), qPrintable(daemon_->daemonLog().right(2500)));
     }
@@ -84,14 +82,8 @@ private slots:
     void reconnectsAfterDaemonRestart()
     {
         MetaboxApp app;
-        app.show();
-        LoginWindow* lw = app.loginWindow();
-        lw->address()->setEditText(daemon_->socket());
-        lw->user()->setText(QStringLiteral("admin"));
-        lw->password()->setText(daemon_->adminPassword());
-        QTest::mouseClick(lw->connectButton(), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(app.mainWindow() != nullptr, 10000);
-        MainWindow* mw = app.mainWindow();
+        MainWindow* mw = mr::test::logIn(app, daemon_->socket(), daemon_->adminPassword());
+        QVERIFY(mw);
         SessionController* session = app.session();
         QList<int> delays;
         connect(session, &SessionController::reconnectScheduled, this, [&delays](int ms) { delays << ms; });
@@ -119,7 +111,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(session->state() == SessionController::State::Reconnecting, 10000);
         QCOMPARE(app.mainWindow(), mw);
         QVERIFY(mw->isVisible());
-        QVERIFY(!lw->isVisible());
+        QVERIFY(!app.loginWindow()->isVisible());
         QVERIFY2(mw->connectionText().contains(QStringLiteral("Disconnected — reconnecting…")),
                  qPrintable(mw->connectionText()));
         // Backing off while it is down: 1 s, then 2 s.
@@ -157,12 +149,7 @@ private slots:
     void userDisconnectDoesNotReconnect()
     {
         MetaboxApp app;
-        app.show();
-        LoginWindow* lw = app.loginWindow();
-        lw->address()->setEditText(daemon_->socket());
-        lw->password()->setText(daemon_->adminPassword());
-        QTest::mouseClick(lw->connectButton(), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(app.mainWindow() != nullptr, 10000);
+        QVERIFY(mr::test::logIn(app, daemon_->socket(), daemon_->adminPassword()));
         app.session()->disconnectFromRouter();
         QTRY_COMPARE_WITH_TIMEOUT(app.session()->state(), SessionController::State::Disconnected, 5000);
         QTest::qWait(1500);

@@ -14,7 +14,6 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
-#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -25,6 +24,7 @@
 #include <unistd.h>
 
 #include "daemon_fixture.h"
+#include "gui_test_util.h"
 #include "menu_table_view.h"
 #include "metabox_app.h"
 #include "terminal_tab.h"
@@ -59,24 +59,14 @@ class TestTerminalConsole : public QObject {
     std::unique_ptr<MetaboxApp> loggedIn()
     {
         auto app = std::make_unique<MetaboxApp>();
-        app->show();
-        LoginWindow* w = app->loginWindow();
-        w->address()->setEditText(daemon_->socket());
-        w->user()->setText(QStringLiteral("admin"));
-        w->password()->setText(daemon_->adminPassword());
-        QTest::mouseClick(w->connectButton(), Qt::LeftButton);
-        [&] { QTRY_VERIFY_WITH_TIMEOUT(app->mainWindow() != nullptr, 10000); }();
+        [&] { QVERIFY(mr::test::logIn(*app, daemon_->socket(), daemon_->adminPassword())); }();
         return app;
     }
 
 private slots:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir_.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("MetaRouterTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("metabox"));
+        mr::test::useTestSettings(settingsDir_.path(), QStringLiteral("metabox"));
         shots_ = DaemonFixture::buildDir() + QStringLiteral("/screenshots");
         QDir().mkpath(shots_);
         daemon_ = std::make_unique<DaemonFixture>(QStringLiteral("mrterm%1").arg(getpid() % 10000));

@@ -17,7 +17,6 @@
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTabWidget>
@@ -28,6 +27,7 @@
 #include <unistd.h>
 
 #include "daemon_fixture.h"
+#include "gui_test_util.h"
 #include "main_window.h"
 #include "property_dialog.h"
 #include "property_field.h"
@@ -115,11 +115,7 @@ class TestTopology : public QObject {
 private slots:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir_.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("MetaRouterTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("metabox-topology"));
+        mr::test::useTestSettings(settingsDir_.path(), QStringLiteral("metabox-topology"));
         if (!QFile::exists(DaemonFixture::buildDir() + "/guest/initrd.img"))
             QSKIP("the guest image is not built (mr_guest_image): metarouters cannot be added");
         daemon_ = std::make_unique<DaemonFixture>(QStringLiteral("mrtopo%1").arg(getpid() % 100000));
@@ -129,8 +125,8 @@ private slots:
         // a vif on the bridge by its dynamic-bridge, one static binding.
         ok(QStringLiteral("/interface bridge add name=br-lan"));
         ok(QStringLiteral("/interface bridge port add interface=ether1 bridge=br-lan"));
-        ok(QStringLiteral("/metarouter add name=mr1 memory-size=128 disabled=no"));
-        ok(QStringLiteral("/metarouter add name=mr2 memory-size=128 disabled=yes"));
+        ok(QStringLiteral("/metarouter add name=mr1 memory-size=96 disabled=no"));
+        ok(QStringLiteral("/metarouter add name=mr2 memory-size=96 disabled=yes"));
         ok(QStringLiteral("/metarouter interface add virtual-machine=mr1 type=dynamic"));
         ok(QStringLiteral("/metarouter interface add virtual-machine=mr1 type=static static-interface=ether3"));
         ok(QStringLiteral("/metarouter interface add virtual-machine=mr2 type=dynamic dynamic-bridge=br-lan"));

@@ -47,6 +47,21 @@ QByteArray addresses(int n)
     return R"({"v":1,"identity":"R","interfaces":[{"name":"e"}],"addresses":[)" + items + "]}";
 }
 
+// A unix socket served as QEMU's chardev serves it, in a directory of its own.
+struct ReportSocket {
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("report.sock"));
+    QLocalServer server;
+
+    bool listen() { return server.listen(path); }
+    // Opens channel for vm on the socket; the guest's end, or null.
+    QLocalSocket* connect(GuestReportChannel& channel, const QString& vm)
+    {
+        channel.open(path, vm);
+        return server.waitForNewConnection(5000) ? server.nextPendingConnection() : nullptr;
+    }
+};
+
 }  // namespace
 
 class GuestReportTest : public QObject {
@@ -227,17 +242,14 @@ private slots:
     // The channel over a unix socket, as QEMU's chardev serves it.
     void channelTakesReportsAndClears()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("report.sock"));
-        QLocalServer server;
-        QVERIFY(server.listen(path));
+        ReportSocket socket;
+        QVERIFY(socket.listen());
         GuestReportChannel::Limits limits;
         limits.reconnectMs = 50;
         GuestReportChannel channel(limits);
         QSignalSpy changed(&channel, &GuestReportChannel::reportChanged);
-        channel.open(path, QStringLiteral("mrtest"));
-        QVERIFY(server.waitForNewConnection(5000));
-        QLocalSocket* guest = server.nextPendingConnection();
+        QLocalSocket* guest = socket.connect(channel, QStringLiteral("mrtest"));
+        QVERIFY(guest);
         // Half a message, then the rest.
         guest->write(kGood.left(20));
         guest->flush();
@@ -260,8 +272,8 @@ private slots:
         QTest::qWait(50);
         delete guest;
         // The channel reconnects from the event loop: no blocking wait here.
-        QTRY_VERIFY(server.hasPendingConnections());
-        guest = server.nextPendingConnection();
+        QTRY_VERIFY(socket.server.hasPendingConnections());
+        guest = socket.server.nextPendingConnection();
         guest->write(with(R"("R1")", R"("R2")") + "\n");
         QTRY_COMPARE(channel.report().value_or(GuestReport{}).identity, QStringLiteral("R2"));
         QCOMPARE(channel.dropped(), 1);
@@ -275,18 +287,15 @@ private slots:
 
     void floodingGuestIsThrottled()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("report.sock"));
-        QLocalServer server;
-        QVERIFY(server.listen(path));
+        ReportSocket socket;
+        QVERIFY(socket.listen());
         GuestReportChannel::Limits limits;
         limits.bytesPerSecond = 256 * 1024;
         limits.burstBytes = 64 * 1024;
         limits.minIntervalMs = 200;
         GuestReportChannel channel(limits);
-        channel.open(path, QStringLiteral("mrflood"));
-        QVERIFY(server.waitForNewConnection(5000));
-        QLocalSocket* guest = server.nextPendingConnection();
+        QLocalSocket* guest = socket.connect(channel, QStringLiteral("mrflood"));
+        QVERIFY(guest);
         // 4000 bad messages (about 1 MiB), then a good one.
         QByteArray flood;
         for (int i = 0; i < 4000; ++i)

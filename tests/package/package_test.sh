@@ -126,7 +126,7 @@ echo "   $(grep -c '^Setting up' "$WORK/apt.log") packages set up, apt cache $(d
 step "files, conffile, dependencies"
 for f in /usr/sbin/metarouterd /usr/bin/mrcli /usr/bin/metabox \
   /lib/systemd/system/metarouterd.service /etc/metarouter/metarouterd.conf \
-  /usr/share/metarouter/guest/vmlinuz /usr/share/metarouter/guest/initrd.img /usr/share/metarouter/guest/manifest \
+  /usr/lib/metarouter/guest/vmlinuz /usr/lib/metarouter/guest/initrd.img /usr/lib/metarouter/guest/manifest \
   /usr/share/applications/metabox.desktop /usr/share/icons/hicolor/scalable/apps/metabox.svg \
   /usr/share/man/man8/metarouterd.8.gz /usr/share/man/man1/mrcli.1.gz /usr/share/man/man1/metabox.1.gz \
   /usr/share/doc/metarouter/copyright /usr/share/doc/metabox/copyright /usr/share/doc/mrcli/copyright; do
@@ -225,7 +225,7 @@ while read -r f; do
     fail "purge left $f"
   fi
 done <"$WORK/installed-files"
-for f in /etc/metarouter /etc/systemd/system/multi-user.target.wants/metarouterd.service /usr/share/metarouter; do
+for f in /etc/metarouter /etc/systemd/system/multi-user.target.wants/metarouterd.service /usr/lib/metarouter; do
   if exists "$f"; then fail "purge left $f"; fi
 done
 [ "$(tr -d '[:space:]' <"$ROOT/var/lib/metarouter/admin-password")" = "$saved_password" ] ||

@@ -4,14 +4,14 @@
 
 #include "error.h"
 
-namespace mr::ui {
+namespace mr::protocol {
 
 namespace {
 constexpr qint64 kChunk = 16384;
 constexpr quint32 kReplyWindow = 4096;  // the daemon answers with one short line
 }  // namespace
 
-FileUpload::FileUpload(protocol::ApiClient* client, QString localFile, QString remoteName, QObject* parent)
+FileUpload::FileUpload(ApiClient* client, QString localFile, QString remoteName, QObject* parent)
     : QObject(parent), client_(client), localFile_(std::move(localFile)), remoteName_(std::move(remoteName))
 {
     if (remoteName_.isEmpty())
@@ -34,25 +34,25 @@ void FileUpload::start()
         return done(false, tr("not connected"));
     file_.setFileName(localFile_);
     if (!QFileInfo(localFile_).isFile())
-        return done(false, tr("cannot read %1: not a file").arg(localFile_));
+        return failLocalFile(tr("not a file"));
     if (!file_.open(QIODevice::ReadOnly))
-        return done(false, tr("cannot read %1: %2").arg(localFile_, file_.errorString()));
+        return failLocalFile(file_.errorString());
     size_ = file_.size();
 
-    connect(client_, &protocol::ApiClient::streamCredit, this, [this](quint32 stream, quint32 credit) {
+    connect(client_, &ApiClient::streamCredit, this, [this](quint32 stream, quint32 credit) {
         if (stream != stream_ || !stream_)
             return;
         credit_ += credit;
         pump();
     });
-    connect(client_, &protocol::ApiClient::streamData, this, [this](quint32 stream, const QByteArray& data) {
+    connect(client_, &ApiClient::streamData, this, [this](quint32 stream, const QByteArray& data) {
         if (stream != stream_ || !stream_)
             return;
         reply_ += data.left(kReplyWindow);
         if (client_)
             client_->grantStreamCredit(stream, static_cast<quint32>(data.size()));
     });
-    connect(client_, &protocol::ApiClient::streamClosed, this, [this](quint32 stream, const QString& reason) {
+    connect(client_, &ApiClient::streamClosed, this, [this](quint32 stream, const QString& reason) {
         if (stream != stream_ || !stream_)
             return;
         stream_ = 0;
@@ -62,7 +62,7 @@ void FileUpload::start()
             return done(false, tr("the router closed the upload without confirming it"));
         done(true, QString::fromUtf8(reply_).trimmed());
     });
-    connect(client_, &protocol::ApiClient::disconnected, this, [this] {
+    connect(client_, &ApiClient::disconnected, this, [this] {
         stream_ = 0;
         done(false, tr("the connection was lost during the upload"));
     });
@@ -101,7 +101,6 @@ void FileUpload::cancel()
 
 void FileUpload::pump()
 {
-    const qint64 before = sent_;
     while (stream_ && client_ && !eofSent_ && credit_ > 0) {
         const qint64 want = std::min<qint64>(kChunk, static_cast<qint64>(credit_));
         const QByteArray chunk = file_.read(want);
@@ -109,7 +108,7 @@ void FileUpload::pump()
             if (file_.error() != QFile::NoError) {
                 client_->closeStream(stream_);
                 stream_ = 0;
-                return done(false, tr("cannot read %1: %2").arg(localFile_, file_.errorString()));
+                return failLocalFile(file_.errorString());
             }
             // End of file: an empty chunk. The daemon answers once the file is stored.
             client_->sendStreamData(stream_, {});
@@ -119,9 +118,14 @@ void FileUpload::pump()
         client_->sendStreamData(stream_, chunk);
         credit_ -= static_cast<quint64>(chunk.size());
         sent_ += chunk.size();
-    }
-    if (sent_ != before)
         emit progress(sent_, size_);
+    }
+}
+
+void FileUpload::failLocalFile(const QString& why)
+{
+    localFileFailed_ = true;
+    done(false, tr("cannot read %1: %2").arg(localFile_, why));
 }
 
 void FileUpload::done(bool ok, const QString& message)
@@ -133,4 +137,4 @@ void FileUpload::done(bool ok, const QString& message)
     emit finished(ok, message);
 }
 
-}  // namespace mr::ui
+}  // namespace mr::protocol

@@ -2,7 +2,8 @@
 // Sends a local file to the router's /file over an upload stream (protocol in
 // router-side/agent/upload_stream.h), paced by the stream's credit, with
 // progress; done once the daemon confirms the file is stored. Cancelling (or
-// a lost connection) leaves nothing on the router.
+// a lost connection) leaves nothing on the router. Shared by metabox's Import
+// Image and mrcli --upload.
 
 #include <QFile>
 #include <QObject>
@@ -11,13 +12,13 @@
 
 #include "api_client.h"
 
-namespace mr::ui {
+namespace mr::protocol {
 
 class FileUpload final : public QObject {
     Q_OBJECT
 public:
     // remoteName empty: the local file's name.
-    FileUpload(protocol::ApiClient* client, QString localFile, QString remoteName = {}, QObject* parent = nullptr);
+    FileUpload(ApiClient* client, QString localFile, QString remoteName = {}, QObject* parent = nullptr);
     ~FileUpload() override;
 
     void start();
@@ -29,6 +30,8 @@ public:
     qint64 size() const { return size_; }
     qint64 sent() const { return sent_; }
     bool isRunning() const { return started_ && !finished_; }
+    // After finished(false, ...): the local file was the problem, not the router.
+    bool localFileFailed() const { return localFileFailed_; }
 
 signals:
     void progress(qint64 sent, qint64 size);
@@ -38,8 +41,9 @@ signals:
 private:
     void pump();
     void done(bool ok, const QString& message);
+    void failLocalFile(const QString& why);
 
-    QPointer<protocol::ApiClient> client_;
+    QPointer<ApiClient> client_;
     QString localFile_;
     QString remoteName_;
     QFile file_;
@@ -50,7 +54,8 @@ private:
     bool started_ = false;
     bool eofSent_ = false;
     bool finished_ = false;
+    bool localFileFailed_ = false;
     QByteArray reply_;
 };
 
-}  // namespace mr::ui
+}  // namespace mr::protocol
