@@ -117,6 +117,8 @@ public:
     MenuBuilder& singleton() { m_.set_singleton(true); return *this; }
     MenuBuilder& key(std::string property) { m_.set_key_property(std::move(property)); return *this; }
     MenuBuilder& detailByDefault() { m_.set_print_detail_default(true); return *this; }
+    // The menu only shows objects that another menu exports: export skips it.
+    MenuBuilder& exportedElsewhere() { m_.set_export_elsewhere(true); return *this; }
     MenuBuilder& property(const PropertyBuilder& p) { *m_.add_properties() = p.schema(); return *this; }
     MenuBuilder& command(const CommandBuilder& c) { *m_.add_commands() = c.schema(); return *this; }
     MenuBuilder& column(std::string property, std::string title, unsigned width)

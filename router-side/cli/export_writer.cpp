@@ -17,6 +17,20 @@ bool isDefault(const wire::PropertySchema& p, const std::string& value)
     return canonical.ok() && *canonical == value;
 }
 
+// An item keyed by a read-only name (a NIC's default-name) has that name
+// until it is renamed: name=ether2 on ether2 is a default.
+bool isDefaultName(const wire::MenuSchema& menu, const wire::Object& object, const wire::PropertySchema& p,
+                   const std::string& value)
+{
+    if (p.name() != "name" || menu.key_property().empty() || menu.key_property() == p.name())
+        return false;
+    const auto* key = protocol::findProperty(menu, menu.key_property());
+    if (!key || !key->read_only())
+        return false;
+    auto it = object.properties().find(menu.key_property());
+    return it != object.properties().end() && !it->second.empty() && it->second == value;
+}
+
 }  // namespace
 
 std::string ExportWriter::assignments(const wire::MenuSchema& menu, const wire::Object& object, bool skipKey) const
@@ -28,7 +42,8 @@ std::string ExportWriter::assignments(const wire::MenuSchema& menu, const wire::
         auto it = object.properties().find(p.name());
         if (it == object.properties().end())
             continue;
-        if (isDefault(p, it->second) && !(verbose_ && !it->second.empty()))
+        if ((isDefault(p, it->second) || isDefaultName(menu, object, p, it->second)) &&
+            !(verbose_ && !it->second.empty()))
             continue;
         out += " " + p.name() + "=" + text::quotedIfNeeded(protocol::formatValue(p, it->second));
     }
@@ -37,6 +52,8 @@ std::string ExportWriter::assignments(const wire::MenuSchema& menu, const wire::
 
 void ExportWriter::addMenu(const wire::MenuSchema& menu, const std::vector<wire::Object>& objects)
 {
+    if (menu.export_elsewhere())
+        return;
     const bool asAdd = menu.can_add() && !menu.singleton();
     std::string lines;
     for (const auto& o : objects) {

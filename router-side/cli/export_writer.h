@@ -3,6 +3,8 @@
 // Objects are written as `add` lines and singletons as `set`; objects of
 // menus one cannot add to (kernel links) are written as `set <name>` lines
 // after every `add`, so that a re-import finds the objects they name.
+// Menus that only show objects another menu exports (export_elsewhere) are
+// left out, so that each setting is written once.
 
 #include <string>
 #include <vector>

@@ -64,8 +64,11 @@ MenuBuilder linkMenu(const char* path)
 
 wire::MenuSchema interfaceMenu()
 {
+    // The guest's links are its NICs (lo is not listed): /interface/ethernet
+    // exports their settings, so that they are written once.
     return linkMenu(kInterface)
         .describe("All network links of the metarouter")
+        .exportedElsewhere()
         .with(linkColumns, 10u)
         .with(linkFlags);
 }

@@ -7,7 +7,9 @@
 #include <algorithm>
 
 #include "cli_engine.h"
+#include "export_writer.h"
 #include "qtest_std_string.h"
+#include "schema_builder.h"
 #include "test_backend.h"
 
 using mr::cli::CliEngine;
@@ -245,6 +247,42 @@ private slots:
         const Outcome c = e.runScript("/interface bridge add \\\r\n    name=br4 mtu=1400\r\n");
         QVERIFY2(c.ok, c.error.c_str());
         QCOMPARE(prop(b, "/interface/bridge", "br4", "mtu"), std::string("1400"));
+    }
+
+    // The guest's links: /interface/ethernet (keyed by default-name) exports
+    // them; /interface shows the same objects and is left out. A NIC's name
+    // equal to its default-name is a default.
+    void exportWritesEachSettingOnce()
+    {
+        using namespace mr::protocol;
+        auto links = [](const char* path) {
+            return MenuBuilder(path)
+                .settable()
+                .property(text("name").unique())
+                .property(text("default-name").readOnly())
+                .property(integer("mtu").def("1500"))
+                .property(text("comment"));
+        };
+        const mr::wire::MenuSchema all = links("/interface").key("name").exportedElsewhere();
+        const mr::wire::MenuSchema ethernet = links("/interface/ethernet").key("default-name");
+        auto link = [](const char* id, const char* name, const char* defaultName, const char* mtu) {
+            mr::wire::Object o;
+            o.set_id(id);
+            (*o.mutable_properties())["name"] = name;
+            (*o.mutable_properties())["default-name"] = defaultName;
+            (*o.mutable_properties())["mtu"] = mtu;
+            return o;
+        };
+        const std::vector<mr::wire::Object> objects{link("*2", "wan", "ether1", "1500"),
+                                                    link("*3", "ether2", "ether2", "1400"),
+                                                    link("*4", "ether3", "ether3", "1500")};
+        mr::cli::ExportWriter w;
+        w.addMenu(ethernet, objects);
+        w.addMenu(all, objects);
+        QCOMPARE(w.text(), std::string("/interface ethernet\nset ether1 name=wan\nset ether2 mtu=1400\n"));
+        mr::cli::ExportWriter verbose(true);
+        verbose.addMenu(all, objects);
+        QCOMPARE(verbose.text(), std::string());
     }
 
     void exportReimportsToTheSameConfiguration()

@@ -375,8 +375,20 @@ private slots:
                                  "set servers=1.1.1.1,9.9.9.9", "add interface=lan add-default-route=no"})
             QVERIFY2(exported.contains(line), qPrintable(QString(line) + " in\n" + exported));
 
+        // Each setting once, and only what differs from defaults: the links in
+        // /interface ethernet alone, no name= on a NIC that keeps its default name.
+        QVERIFY2(exported.contains("/interface ethernet\nset ether1 name=wan mtu=1480 comment=\"to the ISP\"\n"
+                                   "set ether2 name=lan arp=disabled disabled=yes\n/"),
+                 exported);
+        QVERIFY2(!exported.contains("\n/interface\n"), exported);
+
         QVERIFY(makeNamespace());
         QFile::remove(dir_.filePath("config"));
+        // A fresh guest has nothing to export.
+        QCOMPARE(shell({"--script"}, "/export\n"), QByteArray("[admin@MikroTik] > /export\n"));
+        out = shell({"--script"}, "/interface set ether2 comment=spare\n/export\n");
+        QVERIFY2(out.endsWith("/interface ethernet\nset ether2 comment=spare\n"), out);
+        shell({"--script"}, "/interface set ether2 comment=\"\"\n");
         out = shell({"--script"}, scriptOf(exported));
         QVERIFY2(!out.contains("failure") && !out.contains("no such") && !out.contains("line 1"), out);
         QCOMPARE(shell({"--script"}, "/export\n").replace("[admin@Edge]", "[admin@MikroTik]"),
